@@ -1,0 +1,1 @@
+//! Typo-tolerant, accent- and case-folding search over names and titles.

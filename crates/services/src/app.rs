@@ -1,0 +1,1 @@
+//! The application handle: store, live index, scan pipeline.

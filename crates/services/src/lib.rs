@@ -1,0 +1,5 @@
+//! Use cases over the layers below: the application handle (store + live library index), the scan
+//! pipeline, users, authentication and sessions. Knows no HTTP.
+
+pub mod app;
+pub mod auth;
