@@ -17,12 +17,17 @@ const SKIPPED_NAME_SUFFIXES: &[&str] =
 const SKIPPED_EXACT_NAMES: &[&str] = &["src", "learnrs", "venv", "code", "dist", "demos", "temp"];
 
 /// True when the path has one of the audio extensions (case-insensitive). Only the name is looked at.
+/// macOS "AppleDouble" companions (`._song.mp3`, left on non-Apple disks) are metadata, not audio.
 pub fn is_audio_path(path: &Path) -> bool {
-    path.extension().and_then(OsStr::to_str).is_some_and(|ext| {
-        AUDIO_EXTENSIONS
-            .iter()
-            .any(|known| ext.eq_ignore_ascii_case(known))
-    })
+    let is_apple_double = path
+        .file_name()
+        .is_some_and(|name| name.as_encoded_bytes().starts_with(b"._"));
+    !is_apple_double
+        && path.extension().and_then(OsStr::to_str).is_some_and(|ext| {
+            AUDIO_EXTENSIONS
+                .iter()
+                .any(|known| ext.eq_ignore_ascii_case(known))
+        })
 }
 
 /// True when a scan must not descend into this directory. `home_library` is `~/Library`, if a
@@ -68,7 +73,14 @@ mod tests {
         ] {
             assert!(is_audio_path(Path::new(name)), "{name} should be audio");
         }
-        for name in ["cover.jpg", "notes.txt", "mp3", "song.mp3.part", "song"] {
+        for name in [
+            "cover.jpg",
+            "notes.txt",
+            "mp3",
+            "song.mp3.part",
+            "song",
+            "._song.mp3",
+        ] {
             assert!(
                 !is_audio_path(Path::new(name)),
                 "{name} should not be audio"
