@@ -1,1 +1,0 @@
-//! Typo-tolerant, accent- and case-folding search over names and titles.
