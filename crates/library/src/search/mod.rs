@@ -1,7 +1,7 @@
 //! Typo-tolerant, accent- and case-folding search over names and titles.
 //!
 //! One [`SearchIndex`] serves one kind of name (track titles, album titles or artist names).
-//! Texts are folded once at build time ([`fold`]: lowercase, accents stripped, Latin-adjacent
+//! Texts are folded once at build time (lowercase, accents stripped, Latin-adjacent
 //! scripts transliterated, CJK kept as written) and stored back to back. A query is folded the
 //! same way, then matched in tiers, each scored into its own band of 0..=100:
 //!
@@ -9,9 +9,9 @@
 //! |---|---|
 //! | the whole folded text equals the query | 100 |
 //! | equal once word separators are ignored ("acdc" and "AC/DC") | 98 |
-//! | the whole text starts with the query | 90..=96 |
+//! | the whole text starts with the query | 90..=95 |
 //! | every query word is a whole word of the text, in any order | 80..=89 |
-//! | every query word starts a word of the text | 70..=79 |
+//! | every query word starts a word of the text (or the letters run on across words) | 70..=79 |
 //! | every query word occurs inside a word of the text | 60..=69 |
 //! | every query word is within a small edit distance of a word (one edit in all: 57..=59) | 55..=59 |
 //! | at least half of the query's letters match words of the text | 50..=54 |
@@ -19,6 +19,10 @@
 //! Within a band, the more of the text the query covers, the higher the score, so shorter texts
 //! come first; equal scores are ordered by text length, then by entry id. Nothing under 50 is
 //! returned (Swing Music's cutoff).
+//!
+//! Word rules: a query word matches inside words from 3 letters on (any CJK word does); typos
+//! are tolerated from 4 letters on (one edit, two from 8 letters; a transposition is one edit),
+//! never for numbers or CJK. Only the first 512 bytes and 8 words of a query are used.
 //!
 //! Lookup structures: entry ids sorted by compact text (whole-text exact and prefix by binary
 //! search), a sorted vocabulary of distinct words with a posting list of entries per word
