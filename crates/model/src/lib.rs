@@ -3,11 +3,20 @@
 //! filename fallbacks). Pure functions only: this crate does no I/O.
 
 pub mod album;
+mod date;
+mod filename;
 pub mod hash;
+mod ignore_list;
 pub mod rules;
 pub mod settings;
+pub mod text;
+mod title;
 pub mod track;
+mod translit;
+mod unidecode_compat;
 
+pub use album::{album_type, clean_album_title, AlbumType, AlbumTypeInput, CleanedAlbum};
 pub use hash::{hash_hex, parse_hash, Hash};
+pub use rules::{parse_date, Rules};
 pub use settings::IndexSettings;
 pub use track::{ArtistRef, Genre, RawTrack, Track};
