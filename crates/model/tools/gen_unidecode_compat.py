@@ -5,8 +5,9 @@ Swing Music transliterates artist hashes with Python's Unidecode; Swingfly uses 
 crate. Their per-character tables mostly agree, but not everywhere (e.g. Unidecode writes "shi"
 for the kana SHI where deunicode writes "si", and Unidecode has no output at all for many
 characters deunicode knows). This script compares the two and records the differences that can
-reach the hash: overrides for alphanumeric characters (only those survive hash normalisation), and
-the ranges where Unidecode outputs nothing. It needs Unidecode (pip, used only here, never shipped).
+reach a hash: overrides where both output something different (alphanumerics survive normalisation;
+symbols reach the transliteration when a name has no alphanumerics at all, e.g. "✝✝✝"), and the
+ranges where Unidecode outputs nothing. It needs Unidecode (pip, used only here, never shipped).
 Regenerate whenever the deunicode version in Cargo.lock changes:
 
     cargo run -p swingfly-model --example dump_deunicode > /tmp/deunicode.tsv
@@ -40,7 +41,7 @@ def main(dump_path):
             continue
         if theirs == "":
             silent.append(cp)
-        elif chr(cp).isalnum():
+        else:
             overrides[cp] = theirs
     ranges = []
     for cp in silent:
@@ -56,7 +57,7 @@ def main(dump_path):
     print("//! Where deunicode's transliteration differs from Python Unidecode's (which Swing Music")
     print("//! uses for artist hashes), for the characters that can reach a hash.")
     print()
-    print("/// Alphanumeric characters Unidecode transliterates differently, sorted by code point.")
+    print("/// Characters Unidecode transliterates differently, sorted by code point.")
     print("pub(crate) const OVERRIDES: &[(char, &str)] = &[")
     for cp in sorted(overrides):
         print(f"    ('\\u{{{cp:x}}}', {rust_str(overrides[cp])}),")
