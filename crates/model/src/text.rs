@@ -4,13 +4,14 @@
 use std::cmp::Ordering;
 
 /// Leading articles ignored by article-aware artist sorting (Swing's `artistSortingArticles`:
-/// English, Dutch, French, Portuguese, Italian, Spanish and German).
+/// English, Dutch, French, Portuguese, Italian, Spanish and German). The Italian plural "i" is
+/// left out: it would turn English names such as "I Prevail" into "Prevail".
 pub const SORT_ARTICLES: &[&str] = &[
     "the", "a", "an", // English
     "de", "het", "een", // Dutch
     "le", "la", "les", "l'", "un", "une", // French
     "o", "os", "as", "um", "uma", // Portuguese
-    "il", "lo", "gli", "i", "uno", "una", // Italian
+    "il", "lo", "gli", "uno", "una", // Italian
     "el", "los", "las", // Spanish
     "der", "die", "das", "ein", "eine", // German
 ];
@@ -202,6 +203,7 @@ mod tests {
         assert_eq!(strip_article("A", SORT_ARTICLES), "A");
         assert_eq!(strip_article("Élan", SORT_ARTICLES), "Élan");
         assert_eq!(strip_article("The Beatles", &[]), "The Beatles");
+        assert_eq!(strip_article("I Prevail", SORT_ARTICLES), "I Prevail");
     }
 
     #[test]
