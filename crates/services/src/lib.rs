@@ -3,3 +3,5 @@
 
 pub mod app;
 pub mod auth;
+pub mod roots;
+pub mod scan_pipeline;

@@ -1,0 +1,242 @@
+//! The scan pipeline: walk and read files (scan layer), commit them to the ledger (store), rebuild
+//! the immutable index and swap it in atomically, then extract missing artwork.
+//!
+//! Order matters for the ledger principle: the store is written before the index is swapped, so
+//! whatever the server serves can always be rebuilt from SQL at the next start.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+use swingfly_library::{AlbumArt, Library};
+use swingfly_model::{hash_hex, parse_hash, IndexSettings};
+use swingfly_scan::artwork::{self, ArtworkJob};
+use swingfly_scan::{KnownFile, ScanProgress, ScanRequest};
+use swingfly_store::{AlbumArtRow, Store};
+
+/// Files per progress batch, as Swing reports `scan_batch_cleared: i/n`.
+const BATCH_SIZE: usize = 150;
+
+/// Progress of one scan, for terminals and server events.
+#[derive(Clone, Debug)]
+pub enum Progress {
+    Walking { files_found: usize },
+    Batch { done: usize, total: usize },
+    Saving { tracks: usize },
+    Indexing,
+    Artwork { albums: usize },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What a scan did: printed by `swingfly scan` (also as JSON) and logged by the server.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ScanReport {
+    pub files_seen: usize,
+    pub unchanged: usize,
+    pub files_read: usize,
+    pub removed: usize,
+    pub tracks_indexed: usize,
+    pub albums: usize,
+    pub artists: usize,
+    pub artwork_extracted: usize,
+    pub skipped: Vec<SkippedFile>,
+    pub elapsed_ms: u64,
+}
+
+pub async fn run(
+    store: &Store,
+    roots: &[PathBuf],
+    settings: &IndexSettings,
+    thumbnails: &Path,
+    live: &ArcSwap<Library>,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> anyhow::Result<ScanReport> {
+    let known: HashMap<String, KnownFile> = store
+        .known_files()
+        .await?
+        .into_iter()
+        .map(|(path, (size, mtime))| (path, KnownFile { size, mtime }))
+        .collect();
+    let request = ScanRequest {
+        roots: roots.to_vec(),
+        known,
+    };
+    let outcome = read_files(request, progress).await?;
+
+    let mut report = ScanReport {
+        files_seen: outcome.files_seen,
+        unchanged: outcome.unchanged,
+        files_read: outcome.upserts.len(),
+        removed: outcome.removed.len(),
+        skipped: outcome
+            .skipped
+            .into_iter()
+            .map(|s| SkippedFile {
+                path: s.path,
+                reason: s.reason,
+            })
+            .collect(),
+        ..ScanReport::default()
+    };
+
+    let changed = !outcome.upserts.is_empty() || !outcome.removed.is_empty();
+    if changed {
+        progress(&Progress::Saving {
+            tracks: outcome.upserts.len(),
+        });
+        store.apply_scan(&outcome.upserts, &outcome.removed).await?;
+    }
+    let mut library = live.load_full();
+    if changed || library.version() != store.library_version().await? {
+        progress(&Progress::Indexing);
+        library = Arc::new(build_index(store, settings).await?);
+        live.store(Arc::clone(&library));
+    }
+
+    let updated: HashSet<&str> = outcome
+        .upserts
+        .iter()
+        .map(|t| t.filepath.as_str())
+        .collect();
+    let extracted = extract_artwork(store, &library, &updated, thumbnails, progress).await?;
+    if extracted > 0 {
+        library = Arc::new(build_index(store, settings).await?);
+        live.store(Arc::clone(&library));
+    }
+
+    let stats = library.stats();
+    report.tracks_indexed = stats.tracks;
+    report.albums = stats.albums;
+    report.artists = stats.artists;
+    report.artwork_extracted = extracted;
+    Ok(report)
+}
+
+/// Walks and reads on the blocking pool; progress comes back over a channel so the caller's
+/// callback runs on this task.
+async fn read_files(
+    request: ScanRequest,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> anyhow::Result<swingfly_scan::ScanOutcome> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = tokio::task::spawn_blocking(move || {
+        swingfly_scan::scan(&request, &|event| {
+            let forwarded = match event {
+                ScanProgress::Walking { files_found } if files_found % 1000 == 0 => {
+                    Some(Progress::Walking { files_found })
+                }
+                ScanProgress::Reading { done, total }
+                    if done % BATCH_SIZE == 0 || done == total =>
+                {
+                    Some(Progress::Batch {
+                        done: done.div_ceil(BATCH_SIZE),
+                        total: total.div_ceil(BATCH_SIZE),
+                    })
+                }
+                _ => None,
+            };
+            if let Some(event) = forwarded {
+                let _ = tx.send(event);
+            }
+        })
+    });
+    while let Some(event) = rx.recv().await {
+        progress(&event);
+    }
+    Ok(worker.await?)
+}
+
+/// Builds the index from the ledger: raw tracks plus stored album colours.
+pub async fn build_index(store: &Store, settings: &IndexSettings) -> anyhow::Result<Library> {
+    let (raw, art, version) = tokio::try_join!(
+        store.load_tracks(),
+        store.load_album_art(),
+        store.library_version()
+    )?;
+    let art: HashMap<_, _> = art
+        .into_iter()
+        .filter_map(|row| {
+            let hash = parse_hash(&row.albumhash)?;
+            Some((
+                hash,
+                AlbumArt {
+                    color: row.color,
+                    blurhash: row.blurhash,
+                },
+            ))
+        })
+        .collect();
+    let settings = settings.clone();
+    Ok(tokio::task::spawn_blocking(move || Library::build(raw, &settings, &art, version)).await?)
+}
+
+/// Extracts thumbnails for albums never processed and for albums whose files changed. Albums
+/// without any artwork get a row too, so they are not retried on every scan.
+async fn extract_artwork(
+    store: &Store,
+    library: &Library,
+    updated: &HashSet<&str>,
+    thumbnails: &Path,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> anyhow::Result<usize> {
+    let processed: HashSet<String> = store
+        .load_album_art()
+        .await?
+        .into_iter()
+        .map(|row| row.albumhash)
+        .collect();
+    let (fresh, changed): (Vec<ArtworkJob>, Vec<ArtworkJob>) = library
+        .albums_for_artwork()
+        .into_iter()
+        .map(|(hash, paths)| (hash_hex(hash), paths))
+        .filter(|(hex, paths)| {
+            !processed.contains(hex) || paths.iter().any(|p| updated.contains(p.as_str()))
+        })
+        .map(|(albumhash, paths)| ArtworkJob {
+            albumhash,
+            track_paths: paths.into_iter().map(PathBuf::from).collect(),
+        })
+        .partition(|job| !processed.contains(&job.albumhash));
+    if fresh.is_empty() && changed.is_empty() {
+        return Ok(0);
+    }
+    progress(&Progress::Artwork {
+        albums: fresh.len() + changed.len(),
+    });
+    let dir = thumbnails.to_path_buf();
+    let rows = tokio::task::spawn_blocking(move || {
+        let mut found = artwork::extract_album_art(&fresh, &dir, false);
+        found.extend(artwork::extract_album_art(&changed, &dir, true));
+        let by_hash: HashMap<String, artwork::AlbumArt> = found
+            .into_iter()
+            .map(|a| (a.albumhash.clone(), a))
+            .collect();
+        fresh
+            .iter()
+            .chain(&changed)
+            .map(|job| match by_hash.get(&job.albumhash) {
+                Some(art) => AlbumArtRow {
+                    albumhash: job.albumhash.clone(),
+                    color: art.color.clone(),
+                    blurhash: art.blurhash.clone(),
+                },
+                None => AlbumArtRow {
+                    albumhash: job.albumhash.clone(),
+                    color: None,
+                    blurhash: None,
+                },
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    let count = rows.len();
+    store.upsert_album_art(&rows).await?;
+    Ok(count)
+}

@@ -1,0 +1,228 @@
+//! Configuration: a TOML file, environment variables and command-line flags. Flags win, then the
+//! environment, then the file, then the defaults.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+pub const DEFAULT_PORT: u16 = 1970;
+
+/// The configuration file's shape. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub music: Option<Vec<PathBuf>>,
+    pub ffmpeg: Option<PathBuf>,
+    pub open_signup: Option<bool>,
+}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+}
+
+/// Values from the environment: Swingfly's own variables and Swing Music's `SWINGMUSIC_PORT`.
+#[derive(Debug, Default)]
+pub struct EnvConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub music: Option<Vec<PathBuf>>,
+    pub ffmpeg: Option<PathBuf>,
+    pub open_signup: Option<bool>,
+    pub config_file: Option<PathBuf>,
+}
+
+impl EnvConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let port = match get("SWINGFLY_PORT").or_else(|| get("SWINGMUSIC_PORT")) {
+            Some(text) => Some(
+                text.parse()
+                    .with_context(|| format!("port {text:?} is not a number from 1 to 65535"))?,
+            ),
+            None => None,
+        };
+        let open_signup = match get("SWINGFLY_OPEN_SIGNUP") {
+            Some(text) => Some(
+                parse_bool(&text)
+                    .with_context(|| format!("SWINGFLY_OPEN_SIGNUP={text:?} is not true/false"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            host: get("SWINGFLY_HOST"),
+            port,
+            data_dir: get("SWINGFLY_DATA_DIR").map(PathBuf::from),
+            music: get("SWINGFLY_MUSIC").map(|v| std::env::split_paths(&v).collect()),
+            ffmpeg: get("SWINGFLY_FFMPEG").map(PathBuf::from),
+            open_signup,
+            config_file: get("SWINGFLY_CONFIG").map(PathBuf::from),
+        })
+    }
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Flags given on the command line (None where not given).
+#[derive(Debug, Default)]
+pub struct FlagConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub music: Vec<PathBuf>,
+    pub config_file: Option<PathBuf>,
+}
+
+/// The merged configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub music: Vec<PathBuf>,
+    pub ffmpeg: PathBuf,
+    pub open_signup: bool,
+}
+
+impl Config {
+    pub fn resolve(flags: FlagConfig, env: EnvConfig) -> anyhow::Result<Self> {
+        let file = match flags.config_file.as_ref().or(env.config_file.as_ref()) {
+            Some(path) => FileConfig::load(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = match flags.data_dir.or(env.data_dir).or(file.data_dir) {
+            Some(dir) => dir,
+            None => default_data_dir()?,
+        };
+        let music = if !flags.music.is_empty() {
+            flags.music
+        } else {
+            env.music.or(file.music).unwrap_or_default()
+        };
+        Ok(Self {
+            host: flags
+                .host
+                .or(env.host)
+                .or(file.host)
+                .unwrap_or_else(|| "0.0.0.0".into()),
+            port: flags
+                .port
+                .or(env.port)
+                .or(file.port)
+                .unwrap_or(DEFAULT_PORT),
+            data_dir,
+            music: music.into_iter().map(absolute).collect(),
+            ffmpeg: env
+                .ffmpeg
+                .or(file.ffmpeg)
+                .unwrap_or_else(|| PathBuf::from("ffmpeg")),
+            open_signup: env.open_signup.or(file.open_signup).unwrap_or(false),
+        })
+    }
+}
+
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+/// The platform's data folder, e.g. `~/.local/share/swingfly` on Linux.
+pub fn default_data_dir() -> anyhow::Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "swingfly")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .context("cannot find a home folder for the default data folder; pass --data DIR")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> EnvConfig {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        EnvConfig::from_lookup(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+            .unwrap()
+    }
+
+    #[test]
+    fn flags_win_over_env_and_env_over_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("swingfly.toml");
+        std::fs::write(
+            &file,
+            "port = 4000\nhost = \"127.0.0.1\"\nopen_signup = true\n",
+        )
+        .unwrap();
+        let flags = FlagConfig {
+            config_file: Some(file.clone()),
+            data_dir: Some(dir.path().into()),
+            ..FlagConfig::default()
+        };
+        let config = Config::resolve(flags, env(&[("SWINGMUSIC_PORT", "5000")])).unwrap();
+        assert_eq!(config.port, 5000, "env beats file");
+        assert_eq!(config.host, "127.0.0.1", "file beats default");
+        assert!(config.open_signup);
+
+        let flags = FlagConfig {
+            config_file: Some(file),
+            data_dir: Some(dir.path().into()),
+            port: Some(6000),
+            ..FlagConfig::default()
+        };
+        let config = Config::resolve(flags, env(&[("SWINGMUSIC_PORT", "5000")])).unwrap();
+        assert_eq!(config.port, 6000, "flag beats env");
+    }
+
+    #[test]
+    fn swingfly_port_beats_swingmusic_port_and_defaults_apply() {
+        let e = env(&[("SWINGFLY_PORT", "7000"), ("SWINGMUSIC_PORT", "5000")]);
+        assert_eq!(e.port, Some(7000));
+        let config = Config::resolve(
+            FlagConfig {
+                data_dir: Some("/tmp/x".into()),
+                ..FlagConfig::default()
+            },
+            env(&[]),
+        )
+        .unwrap();
+        assert_eq!(config.port, DEFAULT_PORT);
+        assert!(!config.open_signup);
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        let err = EnvConfig::from_lookup(|k| (k == "SWINGMUSIC_PORT").then(|| "http".to_string()))
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("not a number"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "prot = 1\n").unwrap();
+        let err = Config::resolve(
+            FlagConfig {
+                config_file: Some(file),
+                ..FlagConfig::default()
+            },
+            env(&[]),
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("parsing config file"));
+    }
+}
