@@ -6,6 +6,7 @@
 //! tokens at once, on every instance sharing the database. The signing secret is random per data
 //! folder and never leaves the server.
 
+mod cache;
 mod error;
 mod limiter;
 mod pairing;
@@ -24,11 +25,13 @@ use serde::Serialize;
 use serde_json::Value;
 use swingfly_store::{NewSession, Store, UserRow};
 
+pub use cache::CACHE_TTL;
 pub use error::{AuthError, LoginError, PairError, UserError};
 pub use pairing::PAIR_CODE_LIFETIME;
 pub use password::{hash_password, verify_password};
 pub use users::{ProfileUpdate, UpdatedUser, GUEST_USERNAME, KNOWN_ROLES};
 
+use cache::SessionCache;
 use limiter::RateLimiter;
 use pairing::PairCodes;
 use tokens::TokenCodec;
@@ -148,6 +151,7 @@ struct Inner {
     login_by_address: RateLimiter,
     pair_by_address: RateLimiter,
     pair_codes: PairCodes,
+    sessions: SessionCache,
     /// Serialises user writes so "first user", "last admin" and "guest exists" checks cannot race
     /// within this process.
     user_writes: tokio::sync::Mutex<()>,
@@ -176,6 +180,7 @@ impl Auth {
                 login_by_address: RateLimiter::new(LOGIN_ATTEMPTS_PER_ADDRESS, ATTEMPT_WINDOW),
                 pair_by_address: RateLimiter::new(PAIR_ATTEMPTS_PER_ADDRESS, ATTEMPT_WINDOW),
                 pair_codes: PairCodes::default(),
+                sessions: SessionCache::default(),
                 user_writes: tokio::sync::Mutex::new(()),
                 last_session_purge: Mutex::new(None),
             }),
@@ -294,6 +299,7 @@ impl Auth {
 
     /// Accepts a token if its signature holds, it has not expired, it is of the `expected` kind,
     /// its session is live and its user still exists, in that order (Swing's order of checks).
+    /// The last two checks are remembered for [`CACHE_TTL`] (see `cache`).
     pub async fn authenticate(
         &self,
         token: &str,
@@ -303,6 +309,19 @@ impl Auth {
         if claims.kind != expected {
             return Err(AuthError::WrongKind { expected });
         }
+        let now = Instant::now();
+        if let Some(authed) = self.inner.sessions.get(&claims.jti, now) {
+            return Ok(authed);
+        }
+        let authed = self.authenticate_with_ledger(&claims).await?;
+        self.inner.sessions.insert(&claims.jti, &authed, now);
+        Ok(authed)
+    }
+
+    async fn authenticate_with_ledger(
+        &self,
+        claims: &tokens::VerifiedClaims,
+    ) -> Result<AuthedUser, AuthError> {
         let session = self
             .store()
             .session(&claims.jti)
@@ -345,6 +364,7 @@ impl Auth {
         };
         let mut revoked = false;
         for jti in tokens::pair_jtis(&claims.jti) {
+            self.inner.sessions.forget_session(&jti);
             revoked |= self.store().revoke_session(&jti).await?;
         }
         Ok(revoked)
@@ -352,7 +372,14 @@ impl Auth {
 
     /// Ends every session of a user (all devices).
     pub async fn revoke_user_sessions(&self, user_id: i64) -> anyhow::Result<u64> {
-        Ok(self.store().revoke_user_sessions(user_id).await?)
+        let revoked = self.store().revoke_user_sessions(user_id).await?;
+        self.inner.sessions.forget_user(user_id);
+        Ok(revoked)
+    }
+
+    /// Forgets cached authentications of a user whose row changed (roles, name) or went away.
+    fn forget_cached_user(&self, user_id: i64) {
+        self.inner.sessions.forget_user(user_id);
     }
 
     /// Mints a new token pair for `user` and holds it under a pair code: the last 6 characters of

@@ -198,6 +198,7 @@ impl Auth {
         if sessions_revoked {
             self.store().revoke_user_sessions(target.id).await?;
         }
+        self.forget_cached_user(target.id);
         Ok(UpdatedUser {
             user: User::from(row),
             sessions_revoked,
@@ -230,7 +231,9 @@ impl Auth {
         // Deleting the row removes its sessions by cascade; revoking first also covers a ledger
         // without the cascade.
         self.store().revoke_user_sessions(target.id).await?;
-        if !self.store().delete_user(target.id).await? {
+        let deleted = self.store().delete_user(target.id).await?;
+        self.forget_cached_user(target.id);
+        if !deleted {
             return Err(UserError::NotFound);
         }
         Ok(target)
