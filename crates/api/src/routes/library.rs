@@ -1,0 +1,296 @@
+//! Album, artist and get-all routes (reference §3.1, §3.2, §3.13): parse, ask the library index,
+//! serialise. Per-user fields come from the caller's view (no per-user data is wired in yet, so
+//! every caller sees the library through [`NoUser`]).
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Deserializer};
+use swingfly_library::wire::{
+    AlbumCardJson, AlbumPage, ArtistAlbums, ArtistCardJson, ArtistPage, GetAllResponse, OrderedMap,
+    TrackJson,
+};
+use swingfly_library::{GetAllError, GetAllKind, GetAllRequest, NoUser};
+
+use crate::auth_extract::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{lenient_bool, ApiJson, ApiQuery, HashParam};
+use crate::AppState;
+
+/// The settings key that turns on article-aware name sorting ("The Beatles" under B).
+pub(crate) const ARTICLE_AWARE_SORTING_KEY: &str = "artistArticleAwareSorting";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/album", post(album_page))
+        .route("/album/{albumhash}/tracks", get(album_tracks))
+        .route("/album/from-artist", post(albums_from_artists))
+        .route("/album/other-versions", post(other_versions))
+        .route("/album/similar", get(similar_albums))
+        .route("/artist/{artisthash}", get(artist_page))
+        .route("/artist/{artisthash}/albums", get(artist_albums))
+        .route("/artist/{artisthash}/tracks", get(artist_tracks))
+        .route("/artist/{artisthash}/similar", get(similar_artists))
+        .route("/getall/{itemtype}", get(get_all))
+}
+
+fn album_not_found() -> ApiError {
+    ApiError::error(StatusCode::NOT_FOUND, "Album not found")
+}
+
+fn artist_not_found() -> ApiError {
+    ApiError::error(StatusCode::NOT_FOUND, "Artist not found")
+}
+
+fn default_album_limit() -> i64 {
+    6
+}
+
+#[derive(Debug, Deserialize)]
+struct AlbumBody {
+    albumhash: HashParam,
+    #[serde(default = "default_album_limit")]
+    albumlimit: i64,
+}
+
+async fn album_page(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    ApiJson(body): ApiJson<AlbumBody>,
+) -> ApiResult<Json<AlbumPage>> {
+    app.library()
+        .album_page(body.albumhash.0, body.albumlimit, &NoUser)
+        .map(Json)
+        .ok_or_else(album_not_found)
+}
+
+async fn album_tracks(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    HashParam(albumhash): HashParam,
+) -> ApiResult<Json<Vec<TrackJson>>> {
+    app.library()
+        .album_tracks(albumhash, &NoUser)
+        .map(Json)
+        .ok_or_else(album_not_found)
+}
+
+/// The web client also sends `limit`, which Swing ignores: only `albumlimit` counts.
+#[derive(Debug, Deserialize)]
+struct FromArtistBody {
+    albumartists: Vec<HashParam>,
+    #[serde(default = "default_album_limit")]
+    albumlimit: i64,
+    #[serde(default)]
+    base_title: String,
+}
+
+async fn albums_from_artists(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    ApiJson(body): ApiJson<FromArtistBody>,
+) -> Json<OrderedMap<Vec<AlbumCardJson>>> {
+    let artisthashes: Vec<_> = body.albumartists.iter().map(|hash| hash.0).collect();
+    Json(
+        app.library()
+            .albums_from_artists(&artisthashes, body.albumlimit, &body.base_title),
+    )
+}
+
+/// `og_album_title` is accepted for compatibility; the album's own raw title is authoritative.
+#[derive(Debug, Deserialize)]
+struct OtherVersionsBody {
+    albumhash: HashParam,
+    #[serde(default, rename = "og_album_title")]
+    _og_album_title: Option<String>,
+}
+
+async fn other_versions(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    ApiJson(body): ApiJson<OtherVersionsBody>,
+) -> Json<Vec<AlbumCardJson>> {
+    Json(app.library().other_versions(body.albumhash.0))
+}
+
+#[derive(Debug, Deserialize)]
+struct SimilarAlbumsQuery {
+    artisthash: HashParam,
+    #[serde(default = "default_album_limit")]
+    albumlimit: i64,
+}
+
+async fn similar_albums(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    ApiQuery(query): ApiQuery<SimilarAlbumsQuery>,
+) -> Json<Vec<AlbumCardJson>> {
+    Json(
+        app.library()
+            .album_similar(query.artisthash.0, query.albumlimit),
+    )
+}
+
+fn default_track_limit() -> i64 {
+    5
+}
+
+fn default_artist_page_album_limit() -> i64 {
+    7
+}
+
+#[derive(Debug, Deserialize)]
+struct ArtistPageQuery {
+    #[serde(default = "default_track_limit")]
+    tracklimit: i64,
+    #[serde(default = "default_artist_page_album_limit")]
+    albumlimit: i64,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    all: bool,
+}
+
+async fn artist_page(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    HashParam(artisthash): HashParam,
+    ApiQuery(query): ApiQuery<ArtistPageQuery>,
+) -> ApiResult<Json<ArtistPage>> {
+    app.library()
+        .artist_page(
+            artisthash,
+            query.tracklimit,
+            query.albumlimit,
+            query.all,
+            &NoUser,
+        )
+        .map(Json)
+        .ok_or_else(artist_not_found)
+}
+
+#[derive(Debug, Deserialize)]
+struct ArtistAlbumsQuery {
+    #[serde(default = "default_album_limit")]
+    albumlimit: i64,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    all: bool,
+}
+
+async fn artist_albums(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    HashParam(artisthash): HashParam,
+    ApiQuery(query): ApiQuery<ArtistAlbumsQuery>,
+) -> ApiResult<Json<ArtistAlbums>> {
+    app.library()
+        .artist_albums(artisthash, query.albumlimit, query.all)
+        .map(Json)
+        .ok_or_else(artist_not_found)
+}
+
+async fn artist_tracks(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    HashParam(artisthash): HashParam,
+) -> ApiResult<Json<Vec<TrackJson>>> {
+    app.library()
+        .artist_tracks(artisthash, &NoUser)
+        .map(Json)
+        .ok_or_else(artist_not_found)
+}
+
+fn default_artist_limit() -> i64 {
+    6
+}
+
+#[derive(Debug, Deserialize)]
+struct SimilarArtistsQuery {
+    #[serde(default = "default_artist_limit")]
+    artistlimit: i64,
+}
+
+async fn similar_artists(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    HashParam(artisthash): HashParam,
+    ApiQuery(query): ApiQuery<SimilarArtistsQuery>,
+) -> Json<Vec<ArtistCardJson>> {
+    Json(app.library().artist_similar(artisthash, query.artistlimit))
+}
+
+fn default_get_all_limit() -> i64 {
+    6
+}
+
+fn default_sortby() -> String {
+    "created_date".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+struct GetAllQuery {
+    #[serde(default)]
+    start: usize,
+    #[serde(default = "default_get_all_limit")]
+    limit: i64,
+    #[serde(default = "default_sortby")]
+    sortby: String,
+    #[serde(default, deserialize_with = "descending_flag")]
+    reverse: bool,
+}
+
+/// Swing compares `reverse` with the string "1" (Android sends the number 1, the web client the
+/// string): "1" means descending, anything else ascending. "true" is read as descending too.
+fn descending_flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let text = text.trim();
+    Ok(text == "1" || text.eq_ignore_ascii_case("true"))
+}
+
+async fn get_all(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    UrlPath(itemtype): UrlPath<String>,
+    ApiQuery(query): ApiQuery<GetAllQuery>,
+) -> ApiResult<Json<GetAllResponse>> {
+    let kind: GetAllKind = itemtype.parse().map_err(|error: GetAllError| {
+        ApiError::error(StatusCode::NOT_FOUND, capitalised(&error.to_string()))
+    })?;
+    let request = GetAllRequest {
+        kind,
+        start: query.start,
+        limit: query.limit,
+        sortby: query.sortby,
+        reverse: query.reverse,
+        article_aware_sorting: article_aware_sorting(&app).await?,
+    };
+    app.library()
+        .get_all(&request, &NoUser)
+        .map(Json)
+        .map_err(|error| match error {
+            GetAllError::UnknownSortKey(_) => {
+                ApiError::validation(&["query", "sortby"], capitalised(&error.to_string()))
+            }
+            GetAllError::UnknownKind(_) => {
+                ApiError::error(StatusCode::NOT_FOUND, capitalised(&error.to_string()))
+            }
+        })
+}
+
+/// Whether name sorts skip leading articles (a server setting, off by default).
+pub(crate) async fn article_aware_sorting(app: &AppState) -> ApiResult<bool> {
+    Ok(app
+        .store
+        .setting(ARTICLE_AWARE_SORTING_KEY)
+        .await?
+        .and_then(|value| value.as_bool())
+        .unwrap_or(false))
+}
+
+/// Error texts from the layers below start in lower case; answers read as sentences.
+pub(crate) fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
