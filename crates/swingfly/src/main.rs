@@ -305,12 +305,13 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
                 .user_by_name(&name)
                 .await?
                 .with_context(|| format!("no user named {name:?}"))?;
-            let update = swingfly_store::UserUpdate {
-                password_hash: Some(swingfly_services::auth::hash_password(&password)),
+            // The operator acts as the user changing their own password: the same rules apply
+            // (validation, guest protection) and every session of the user ends.
+            let change = swingfly_services::auth::ProfileUpdate {
+                password: Some(password),
                 ..Default::default()
             };
-            app.store.update_user(user.id, &update).await?;
-            app.auth.revoke_user_sessions(user.id).await?;
+            app.auth.update_user(&user.into(), change).await?;
             println!("password changed for {name}; their sessions have ended");
         }
         UserCommand::List { common } => {

@@ -178,6 +178,18 @@ fn user_commands_create_list_and_change_passwords() {
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "new password").unwrap();
     assert!(child.wait_with_output().unwrap().status.success());
+
+    let mut child = Command::new(BIN)
+        .args(["user", "passwd", "nobody", "--password-stdin", "--data"])
+        .arg(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "new password").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no user named"));
 }
 
 struct Server {
