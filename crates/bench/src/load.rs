@@ -59,9 +59,16 @@ pub struct LoadLimits {
     pub clients: usize,
     /// Measured requests per route (warm-up requests come on top).
     pub max_requests: u64,
-    pub max_duration: Duration,
+    /// Time limit per route (measured part), seconds.
+    pub max_seconds: u64,
     /// Unmeasured requests sent first, so one-off work (first-touch caches) is not in the numbers.
     pub warmup_requests: u64,
+}
+
+impl LoadLimits {
+    pub fn max_duration(&self) -> Duration {
+        Duration::from_secs(self.max_seconds)
+    }
 }
 
 /// What one route did under load.
@@ -128,7 +135,7 @@ pub async fn run_route(
             &auth,
             &requests,
             warmup,
-            Instant::now() + limits.max_duration,
+            Instant::now() + limits.max_duration(),
         )
         .await;
     }
@@ -139,7 +146,7 @@ pub async fn run_route(
         &auth,
         &requests,
         limits,
-        started + limits.max_duration,
+        started + limits.max_duration(),
     )
     .await;
     let elapsed = started.elapsed();
@@ -344,7 +351,7 @@ mod tests {
         LoadLimits {
             clients: 8,
             max_requests,
-            max_duration: Duration::from_secs(20),
+            max_seconds: 20,
             warmup_requests: 4,
         }
     }
@@ -389,7 +396,7 @@ mod tests {
             requests: vec![Request::get(base.join("/ok").unwrap())],
         };
         let bounded = LoadLimits {
-            max_duration: Duration::from_millis(300),
+            max_seconds: 1,
             warmup_requests: 0,
             ..limits(u64::MAX)
         };

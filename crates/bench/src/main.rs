@@ -79,7 +79,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let limits = LoadLimits {
         clients: cli.clients.max(1),
         max_requests: cli.requests,
-        max_duration: Duration::from_secs(cli.route_seconds),
+        max_seconds: cli.route_seconds,
         warmup_requests: cli.warmup,
     };
     let config = BenchConfig {

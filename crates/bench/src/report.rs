@@ -70,7 +70,7 @@ pub fn markdown(summary: &Summary) -> String {
         summary.cpus,
         summary.limits.clients,
         summary.limits.max_requests,
-        summary.limits.max_duration.as_secs(),
+        summary.limits.max_seconds,
         summary.limits.warmup_requests,
     );
     out.push_str("| Library | Cold scan | Cold scan rate | Incremental scan | Incremental rate | Start to serving | Server RSS idle | Server peak RSS | Scan peak RSS |\n");
@@ -148,7 +148,6 @@ pub fn markdown(summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::time::Duration;
 
     use super::*;
     use crate::scan::ScanReport;
@@ -208,7 +207,7 @@ mod tests {
             limits: LoadLimits {
                 clients: 32,
                 max_requests: 3000,
-                max_duration: Duration::from_secs(20),
+                max_seconds: 20,
                 warmup_requests: 64,
             },
             libraries: vec![library],

@@ -133,6 +133,7 @@ async fn library(config: &BenchConfig, tracks: usize) -> anyhow::Result<(Manifes
     if let Ok(manifest) = Manifest::load(&manifest_path) {
         let complete = manifest.tracks.len() == tracks
             && manifest.seed == config.seed
+            && manifest.generator_version == swingfly_fixtures::GENERATOR_VERSION
             && manifest.tracks.iter().all(|track| track.path.is_file());
         if complete {
             progress(&format!("{tracks} tracks: reusing {}", out_dir.display()));
@@ -177,14 +178,16 @@ async fn run_scan_blocking(
 pub fn compare_scan(scan: &ScanRun, manifest: &Manifest) -> Vec<String> {
     let mut mismatches = Vec::new();
     let report = &scan.report;
-    let expected_tracks = manifest.tracks.len() as u64;
+    let expected_tracks = manifest.distinct_track_count() as u64;
     if report.tracks_indexed != expected_tracks {
         mismatches.push(format!(
-            "indexed {} tracks, generated {expected_tracks}",
-            report.tracks_indexed
+            "indexed {} tracks; generated {} valid files holding {expected_tracks} distinct tracks \
+             (deluxe repeats share a trackhash)",
+            report.tracks_indexed,
+            manifest.tracks.len()
         ));
     }
-    let expected_files = expected_tracks + manifest.broken.len() as u64;
+    let expected_files = manifest.tracks.len() as u64 + manifest.broken.len() as u64;
     if report.files_seen != expected_files {
         mismatches.push(format!(
             "saw {} audio files, generated {expected_files}",

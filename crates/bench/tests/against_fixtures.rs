@@ -21,7 +21,7 @@ fn faithful_scan(manifest: &Manifest) -> ScanRun {
     ScanRun {
         report: ScanReport {
             files_seen: (manifest.tracks.len() + manifest.broken.len()) as u64,
-            tracks_indexed: manifest.tracks.len() as u64,
+            tracks_indexed: manifest.distinct_track_count() as u64,
             albums: manifest.albums.len() as u64,
             artists: 10,
             skipped: manifest
