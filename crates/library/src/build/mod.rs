@@ -1,0 +1,203 @@
+//! Building the index from raw tag records: Swing's track rules in parallel, then albums,
+//! artists, folders, sort ranks and search indexes, with independent parts side by side.
+
+mod albums;
+mod artists;
+mod convert;
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use swingfly_model::{Genre, Hash, IndexSettings, RawTrack};
+
+use crate::entities::{AlbumArt, IndexedTrack};
+use crate::folders::FolderTreeBuilder;
+use crate::ranks::{AlbumRanks, ArtistRanks, SortRanks};
+use crate::search::SearchIndex;
+use crate::Library;
+
+impl Library {
+    /// Builds the index from the store's raw records. `art` holds colours by albumhash (and, when
+    /// artist colours exist, by artisthash). `version` identifies this build to clients and caches.
+    pub fn build(
+        raw: Vec<RawTrack>,
+        settings: &IndexSettings,
+        art: &HashMap<Hash, AlbumArt>,
+        version: i64,
+    ) -> Library {
+        // Run on a pool thread: the calling thread would otherwise compete for the cores with
+        // pool workers that spin between the parallel phases.
+        rayon::scope(|_| Self::build_in_pool(raw, settings, art, version))
+    }
+
+    fn build_in_pool(
+        raw: Vec<RawTrack>,
+        settings: &IndexSettings,
+        art: &HashMap<Hash, AlbumArt>,
+        version: i64,
+    ) -> Library {
+        let mut tracks = convert::convert_tracks(raw, settings);
+        let mut folders = FolderTreeBuilder::default();
+        for track in &mut tracks {
+            let (index, path) = folders.intern(&track.folder);
+            track.folder_index = index;
+            track.folder = path;
+        }
+        let by_trackhash = trackhash_order(&tracks);
+        let best_of = best_files(&tracks, &by_trackhash);
+        let primary_tracks = group_starts(&tracks, &by_trackhash);
+
+        // The track search index needs only titles: build it while the rest is assembled.
+        let shared = &tracks;
+        let (track_search, (albums, album_of_track, artists, folders, album_search, album_ranks)) =
+            rayon::join(
+                || SearchIndex::build(primary_tracks.iter().map(|&id| &*shared[id as usize].title)),
+                || {
+                    let (albums, album_of_track) = albums::build_albums(shared, settings, art);
+                    let ((artists, folders), (album_search, album_ranks)) = rayon::join(
+                        || {
+                            rayon::join(
+                                || {
+                                    artists::build_artists(
+                                        shared,
+                                        &albums,
+                                        &album_of_track,
+                                        &best_of,
+                                        art,
+                                    )
+                                },
+                                || folders.finish(shared),
+                            )
+                        },
+                        || {
+                            rayon::join(
+                                || SearchIndex::build(albums.iter().map(|album| &*album.title)),
+                                || AlbumRanks::build(&albums),
+                            )
+                        },
+                    );
+                    (
+                        albums,
+                        album_of_track,
+                        artists,
+                        folders,
+                        album_search,
+                        album_ranks,
+                    )
+                },
+            );
+        for (track, album_index) in tracks.iter_mut().zip(album_of_track) {
+            track.album_index = album_index;
+        }
+        let (artist_ranks, artist_search) = rayon::join(
+            || ArtistRanks::build(&artists),
+            || SearchIndex::build(artists.iter().map(|artist| &*artist.name)),
+        );
+
+        Library {
+            version,
+            tracks,
+            by_trackhash,
+            primary_tracks,
+            albums,
+            artists,
+            folders,
+            ranks: SortRanks {
+                albums: album_ranks,
+                artists: artist_ranks,
+            },
+            track_search,
+            album_search,
+            artist_search,
+        }
+    }
+}
+
+/// Track positions ordered by trackhash; within a trackhash the best file (highest bitrate,
+/// then path) comes first.
+fn trackhash_order(tracks: &[IndexedTrack]) -> Vec<u32> {
+    let mut keys: Vec<(Hash, Reverse<u32>, u32)> = tracks
+        .iter()
+        .enumerate()
+        .map(|(index, track)| (track.trackhash, Reverse(track.bitrate), index as u32))
+        .collect();
+    // Sort compact keys (cache friendly); paths are compared only between equal keys.
+    keys.sort_unstable_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+            tracks[a.2 as usize]
+                .filepath
+                .cmp(&tracks[b.2 as usize].filepath)
+        })
+    });
+    keys.into_iter().map(|(_, _, index)| index).collect()
+}
+
+/// For every track, the position of the best file sharing its trackhash.
+fn best_files(tracks: &[IndexedTrack], by_trackhash: &[u32]) -> Vec<u32> {
+    let mut best = vec![0u32; tracks.len()];
+    let mut group_best = None;
+    for &id in by_trackhash {
+        let track = &tracks[id as usize];
+        let leader = match group_best {
+            Some(leader) if tracks[leader as usize].trackhash == track.trackhash => leader,
+            _ => id,
+        };
+        group_best = Some(leader);
+        best[id as usize] = leader;
+    }
+    best
+}
+
+/// The best file of each trackhash, in trackhash order.
+fn group_starts(tracks: &[IndexedTrack], by_trackhash: &[u32]) -> Vec<u32> {
+    let mut starts = Vec::new();
+    let mut previous = None;
+    for &id in by_trackhash {
+        let trackhash = tracks[id as usize].trackhash;
+        if previous != Some(trackhash) {
+            starts.push(id);
+            previous = Some(trackhash);
+        }
+    }
+    starts
+}
+
+/// The run of `by_trackhash` holding the files of `trackhash` (best first); empty if unknown.
+pub(crate) fn trackhash_group<'a>(
+    tracks: &[IndexedTrack],
+    by_trackhash: &'a [u32],
+    trackhash: Hash,
+) -> &'a [u32] {
+    let start = by_trackhash.partition_point(|&id| tracks[id as usize].trackhash < trackhash);
+    let length = by_trackhash[start..]
+        .iter()
+        .take_while(|&&id| tracks[id as usize].trackhash == trackhash)
+        .count();
+    &by_trackhash[start..start + length]
+}
+
+/// The union of genre lists, in order of first appearance. Lists are interned, so equal lists
+/// are usually the same allocation: each distinct list is read once, and a single distinct list
+/// is shared rather than copied.
+pub(crate) fn genre_union<'a>(lists: impl IntoIterator<Item = &'a Arc<[Genre]>>) -> Arc<[Genre]> {
+    let mut seen: Vec<&Arc<[Genre]>> = Vec::new();
+    for list in lists {
+        if !list.is_empty() && !seen.iter().any(|known| Arc::ptr_eq(known, list)) {
+            seen.push(list);
+        }
+    }
+    match seen.as_slice() {
+        [] => Arc::from(Vec::new()),
+        [only] => Arc::clone(only),
+        _ => {
+            let mut union: Vec<Genre> = Vec::new();
+            for genre in seen.iter().flat_map(|list| list.iter()) {
+                if !union.iter().any(|known| known.genrehash == genre.genrehash) {
+                    union.push(genre.clone());
+                }
+            }
+            Arc::from(union)
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! POST /folder and GET /folder/tracks/all (reference §3.3, §5.6).
+//!
+//! Listing comes from the folder tree in memory. The disk is touched only for what the index
+//! cannot know: that the folder exists, the subfolders' mtimes and symlink flags, and `total`
+//! (the audio files on disk, indexed or not), one `read_dir` of the listed folder.
+
+use std::cmp::Ordering;
+use std::fs;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use serde::Deserialize;
+use swingfly_model::text::natural_cmp;
+
+use crate::entities::IndexedTrack;
+use crate::folders::FolderNode;
+use crate::paging::page;
+use crate::ranks::without_article;
+use crate::user::{ItemKind, PlayStats, UserView};
+use crate::wire::{FolderJson, FolderResponse, TrackJson};
+use crate::Library;
+
+/// The special folder value that lists the root folders.
+pub const HOME_FOLDER: &str = "$home";
+
+/// At most this many tracks come back from GET /folder/tracks/all.
+const FOLDER_TRACKS_ALL_MAX: usize = 300;
+
+/// Audio extensions, lower case, as the scanner indexes them (reference §5.2).
+const AUDIO_EXTENSIONS: &[&str] = &[
+    "flac", "mp3", "wav", "m4a", "ogg", "opus", "wma", "alac", "aiff", "aif",
+];
+
+/// The body of POST /folder, with Swing's defaults.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FolderRequest {
+    /// A path, or "$home".
+    pub folder: String,
+    pub start: usize,
+    /// Tracks per page; negative means all.
+    pub limit: i64,
+    /// Skip the subfolders (used when paging through more tracks).
+    pub tracks_only: bool,
+    pub sorttracksby: String,
+    pub tracksort_reverse: bool,
+    pub sortfoldersby: String,
+    pub foldersort_reverse: bool,
+    /// Ignore leading articles when sorting by artist names (the `artistArticleAwareSorting`
+    /// setting; not part of the request body).
+    #[serde(skip)]
+    pub article_aware_sorting: bool,
+}
+
+impl Default for FolderRequest {
+    fn default() -> Self {
+        Self {
+            folder: HOME_FOLDER.to_owned(),
+            start: 0,
+            limit: 50,
+            tracks_only: false,
+            sorttracksby: "default".to_owned(),
+            tracksort_reverse: false,
+            sortfoldersby: "lastmod".to_owned(),
+            foldersort_reverse: false,
+            article_aware_sorting: false,
+        }
+    }
+}
+
+/// Why a folder cannot be listed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FolderError {
+    /// Swing answers 403 `{error:"Path not within allowed directories", folders:[], tracks:[]}`.
+    #[error("Path not within allowed directories")]
+    Forbidden,
+    /// Swing answers 400 `{error:"Invalid directory"}`.
+    #[error("Invalid directory")]
+    Invalid,
+    /// No root folder is configured (Swing answers 404).
+    #[error("No root directories configured")]
+    NoRoots,
+    /// `$playlist…`, `$playlists` and `$favorites` list per-user data: the services layer answers
+    /// them, not the index.
+    #[error("{0} is answered from per-user data")]
+    PseudoFolder(String),
+    #[error("unknown track sort key {0:?}")]
+    UnknownTrackSort(String),
+    #[error("unknown folder sort key {0:?}")]
+    UnknownFolderSort(String),
+}
+
+/// Track sort keys of POST /folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrackSortKey {
+    /// File mtime.
+    Default,
+    Album,
+    AlbumArtists,
+    Artists,
+    Bitrate,
+    Date,
+    /// Album, then disc, then track number.
+    Disc,
+    Duration,
+    LastMod,
+    LastPlayed,
+    PlayDuration,
+    PlayCount,
+    Title,
+    FilePath,
+}
+
+impl TrackSortKey {
+    pub fn parse(key: &str) -> Option<TrackSortKey> {
+        Some(match key {
+            "default" => TrackSortKey::Default,
+            "album" => TrackSortKey::Album,
+            "albumartists" => TrackSortKey::AlbumArtists,
+            "artists" => TrackSortKey::Artists,
+            "bitrate" => TrackSortKey::Bitrate,
+            "date" => TrackSortKey::Date,
+            "disc" => TrackSortKey::Disc,
+            "duration" => TrackSortKey::Duration,
+            "last_mod" => TrackSortKey::LastMod,
+            "lastplayed" => TrackSortKey::LastPlayed,
+            "playduration" => TrackSortKey::PlayDuration,
+            "playcount" => TrackSortKey::PlayCount,
+            "title" => TrackSortKey::Title,
+            "filepath" => TrackSortKey::FilePath,
+            _ => return None,
+        })
+    }
+
+    fn uses_plays(self) -> bool {
+        matches!(
+            self,
+            TrackSortKey::LastPlayed | TrackSortKey::PlayDuration | TrackSortKey::PlayCount
+        )
+    }
+}
+
+/// Folder sort keys of POST /folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FolderSortKey {
+    /// Swing uses the filesystem's listing order, which is arbitrary; Swingfly uses the name.
+    Default,
+    Name,
+    /// Directory mtime.
+    LastMod,
+    /// Indexed files below the folder.
+    TrackCount,
+}
+
+impl FolderSortKey {
+    pub fn parse(key: &str) -> Option<FolderSortKey> {
+        Some(match key {
+            "default" => FolderSortKey::Default,
+            "name" => FolderSortKey::Name,
+            "lastmod" => FolderSortKey::LastMod,
+            "trackcount" => FolderSortKey::TrackCount,
+            _ => return None,
+        })
+    }
+}
+
+/// A subfolder with what the disk says about it.
+struct ListedFolder<'a> {
+    node: &'a FolderNode,
+    is_sym: bool,
+    mtime: i64,
+}
+
+impl Library {
+    /// POST /folder. `root_dirs` are the configured roots (`"$home"` stands for `home_dir`).
+    pub fn folder(
+        &self,
+        request: &FolderRequest,
+        root_dirs: &[String],
+        home_dir: &str,
+        user: &dyn UserView,
+    ) -> Result<FolderResponse, FolderError> {
+        let track_sort = TrackSortKey::parse(&request.sorttracksby)
+            .ok_or_else(|| FolderError::UnknownTrackSort(request.sorttracksby.clone()))?;
+        let folder_sort = FolderSortKey::parse(&request.sortfoldersby)
+            .ok_or_else(|| FolderError::UnknownFolderSort(request.sortfoldersby.clone()))?;
+        if root_dirs.is_empty() {
+            return Err(FolderError::NoRoots);
+        }
+        let roots: Vec<String> = root_dirs
+            .iter()
+            .map(|root| {
+                if root == HOME_FOLDER {
+                    home_dir
+                } else {
+                    root.as_str()
+                }
+            })
+            .filter_map(normalize_absolute)
+            .collect();
+
+        let requested = request.folder.trim();
+        let directory = if requested == HOME_FOLDER || requested.is_empty() {
+            if root_dirs.iter().any(|root| root == HOME_FOLDER) {
+                normalize_absolute(home_dir).ok_or(FolderError::Invalid)?
+            } else if let [only_root] = roots.as_slice() {
+                only_root.clone()
+            } else {
+                return Ok(self.list_roots(&roots));
+            }
+        } else if requested.starts_with('$') {
+            return Err(FolderError::PseudoFolder(requested.to_owned()));
+        } else {
+            let directory = normalize_absolute(requested).ok_or(FolderError::Invalid)?;
+            if !roots.iter().any(|root| is_within(&directory, root)) {
+                return Err(FolderError::Forbidden);
+            }
+            directory
+        };
+
+        if !Path::new(&directory).is_dir() {
+            return Err(FolderError::Invalid);
+        }
+        Ok(self.list_directory(directory, request, track_sort, folder_sort, user))
+    }
+
+    /// `$home` with several roots: the roots holding indexed files, in configured order.
+    fn list_roots(&self, roots: &[String]) -> FolderResponse {
+        let folders = roots
+            .iter()
+            .filter_map(|root| self.folders.get(root))
+            .filter(|node| node.recursive_files > 0)
+            .map(|node| FolderJson {
+                is_sym: is_symlink(&node.path),
+                name: node.name().to_owned(),
+                path: with_trailing_slash(&node.path),
+                trackcount: node.recursive_files as usize,
+            })
+            .collect();
+        FolderResponse {
+            folders,
+            path: HOME_FOLDER.to_owned(),
+            total: 0,
+            tracks: Vec::new(),
+        }
+    }
+
+    fn list_directory(
+        &self,
+        mut directory: String,
+        request: &FolderRequest,
+        track_sort: TrackSortKey,
+        folder_sort: FolderSortKey,
+        user: &dyn UserView,
+    ) -> FolderResponse {
+        loop {
+            let node = self.folders.get(&directory);
+            let mut files: Vec<u32> = node.map(|node| node.files.to_vec()).unwrap_or_default();
+            let subfolders = match node {
+                Some(node) if !request.tracks_only => self.existing_subfolders(node),
+                _ => Vec::new(),
+            };
+
+            // Auto-descend through folders that hold only one subfolder (judged before paging,
+            // so a page past the end never descends).
+            if subfolders.len() == 1 && files.is_empty() {
+                directory = subfolders[0].node.path.to_string();
+                continue;
+            }
+
+            self.sort_folder_tracks(&mut files, track_sort, request, user);
+            let tracks: Vec<TrackJson> = page(&files, request.start, request.limit)
+                .iter()
+                .map(|&id| self.track_json(&self.tracks[id as usize], user))
+                .collect();
+            let folders = sort_subfolders(subfolders, folder_sort, request.foldersort_reverse)
+                .into_iter()
+                .map(|folder| FolderJson {
+                    is_sym: folder.is_sym,
+                    name: folder.node.name().to_owned(),
+                    path: with_trailing_slash(&folder.node.path),
+                    trackcount: folder.node.recursive_files as usize,
+                })
+                .collect();
+            return FolderResponse {
+                folders,
+                total: count_audio_files(&directory),
+                path: directory,
+                tracks,
+            };
+        }
+    }
+
+    /// Indexed subfolders that still exist on disk and are not hidden.
+    fn existing_subfolders<'a>(&'a self, node: &'a FolderNode) -> Vec<ListedFolder<'a>> {
+        node.children
+            .iter()
+            .map(|&child| self.folders.node(child))
+            .filter(|child| child.recursive_files > 0 && !child.name().starts_with('.'))
+            .filter_map(|child| {
+                let link = fs::symlink_metadata(&*child.path).ok()?;
+                let is_sym = link.file_type().is_symlink();
+                let target = if is_sym {
+                    fs::metadata(&*child.path).ok()?
+                } else {
+                    link
+                };
+                target.is_dir().then(|| ListedFolder {
+                    node: child,
+                    is_sym,
+                    mtime: target
+                        .modified()
+                        .ok()
+                        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |elapsed| elapsed.as_secs() as i64),
+                })
+            })
+            .collect()
+    }
+
+    /// Sorts by the key (reversed on request); ties fall back to mtime for the mtime keys and
+    /// to the title otherwise, then to the path.
+    fn sort_folder_tracks(
+        &self,
+        files: &mut [u32],
+        key: TrackSortKey,
+        request: &FolderRequest,
+        user: &dyn UserView,
+    ) {
+        let tracks = &self.tracks;
+        let plays: Vec<PlayStats> = if key.uses_plays() {
+            files
+                .iter()
+                .map(|&id| user.plays(ItemKind::Track, tracks[id as usize].trackhash))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let articles = request.article_aware_sorting;
+        let first_name = |names: &[swingfly_model::ArtistRef]| -> String {
+            let name = names.first().map_or("", |artist| &*artist.name);
+            if articles {
+                without_article(name)
+            } else {
+                name
+            }
+            .to_owned()
+        };
+
+        let mut order: Vec<usize> = (0..files.len()).collect();
+        let compare_key = |a: usize, b: usize| -> Ordering {
+            let (x, y) = (&tracks[files[a] as usize], &tracks[files[b] as usize]);
+            match key {
+                TrackSortKey::Default | TrackSortKey::LastMod => x.last_mod.cmp(&y.last_mod),
+                TrackSortKey::Album => natural_cmp(&x.album, &y.album),
+                TrackSortKey::AlbumArtists => {
+                    natural_cmp(&first_name(&x.albumartists), &first_name(&y.albumartists))
+                }
+                TrackSortKey::Artists => {
+                    natural_cmp(&first_name(&x.artists), &first_name(&y.artists))
+                }
+                TrackSortKey::Bitrate => x.bitrate.cmp(&y.bitrate),
+                TrackSortKey::Date => x.date.cmp(&y.date),
+                TrackSortKey::Disc => natural_cmp(&x.album, &y.album)
+                    .then(x.albumhash.cmp(&y.albumhash))
+                    .then(x.disc.cmp(&y.disc))
+                    .then(x.track.cmp(&y.track)),
+                TrackSortKey::Duration => x.duration.cmp(&y.duration),
+                TrackSortKey::LastPlayed => plays[a].lastplayed.cmp(&plays[b].lastplayed),
+                TrackSortKey::PlayDuration => plays[a].playduration.cmp(&plays[b].playduration),
+                TrackSortKey::PlayCount => plays[a].playcount.cmp(&plays[b].playcount),
+                TrackSortKey::Title => natural_cmp(&x.title, &y.title),
+                TrackSortKey::FilePath => natural_cmp(&x.filepath, &y.filepath),
+            }
+        };
+        let compare_base = |a: usize, b: usize| -> Ordering {
+            let (x, y) = (&tracks[files[a] as usize], &tracks[files[b] as usize]);
+            let base = match key {
+                TrackSortKey::Default | TrackSortKey::LastMod => Ordering::Equal,
+                _ => natural_cmp(&x.title, &y.title),
+            };
+            base.then_with(|| x.filepath.cmp(&y.filepath))
+        };
+        order.sort_by(|&a, &b| {
+            let by_key = compare_key(a, b);
+            let by_key = if request.tracksort_reverse {
+                by_key.reverse()
+            } else {
+                by_key
+            };
+            by_key.then_with(|| compare_base(a, b))
+        });
+        let sorted: Vec<u32> = order.into_iter().map(|index| files[index]).collect();
+        files.copy_from_slice(&sorted);
+    }
+
+    /// GET /folder/tracks/all: the indexed files in `path` and below that still exist, oldest
+    /// mtime first, at most 300. Empty for a folder the index does not know.
+    pub fn folder_tracks_all(&self, path: &str, user: &dyn UserView) -> Vec<TrackJson> {
+        let Some(node) = normalize_absolute(path).and_then(|path| self.folders.get(&path)) else {
+            return Vec::new();
+        };
+        let mut files = Vec::new();
+        self.folders.files_below(node, &mut files);
+        let mut records: Vec<&IndexedTrack> =
+            files.iter().map(|&id| &self.tracks[id as usize]).collect();
+        records.sort_by(|a, b| {
+            a.last_mod
+                .cmp(&b.last_mod)
+                .then_with(|| a.filepath.cmp(&b.filepath))
+        });
+        records
+            .into_iter()
+            .filter(|track| Path::new(&*track.filepath).is_file())
+            .take(FOLDER_TRACKS_ALL_MAX)
+            .map(|track| self.track_json(track, user))
+            .collect()
+    }
+}
+
+fn sort_subfolders(
+    mut folders: Vec<ListedFolder<'_>>,
+    key: FolderSortKey,
+    reverse: bool,
+) -> Vec<ListedFolder<'_>> {
+    folders.sort_by(|a, b| {
+        let by_key = match key {
+            FolderSortKey::Default | FolderSortKey::Name => {
+                natural_cmp(a.node.name(), b.node.name())
+            }
+            FolderSortKey::LastMod => a.mtime.cmp(&b.mtime),
+            FolderSortKey::TrackCount => a.node.recursive_files.cmp(&b.node.recursive_files),
+        };
+        let by_key = if reverse { by_key.reverse() } else { by_key };
+        by_key.then_with(|| natural_cmp(a.node.name(), b.node.name()))
+    });
+    folders
+}
+
+/// An absolute path with `.`, `..` and repeated slashes resolved lexically, without a trailing
+/// slash. A relative path is taken from the root, as Swing does. `None` for an empty path.
+pub(crate) fn normalize_absolute(path: &str) -> Option<String> {
+    if path.trim().is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(format!("/{}", parts.join("/")))
+}
+
+/// True when `path` is `root` or lies below it (both normalised).
+fn is_within(path: &str, root: &str) -> bool {
+    root == "/"
+        || path == root
+        || (path.starts_with(root) && path.as_bytes().get(root.len()) == Some(&b'/'))
+}
+
+fn with_trailing_slash(path: &str) -> String {
+    if path.ends_with('/') {
+        path.to_owned()
+    } else {
+        format!("{path}/")
+    }
+}
+
+fn is_symlink(path: &str) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink())
+}
+
+/// Audio files directly in `directory` on disk (indexed or not); 0 if it cannot be read.
+fn count_audio_files(directory: &str) -> usize {
+    let Ok(entries) = fs::read_dir(directory) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name();
+            let is_audio = Path::new(&name)
+                .extension()
+                .and_then(|extension| extension.to_str())
+                .is_some_and(|extension| {
+                    AUDIO_EXTENSIONS
+                        .iter()
+                        .any(|known| extension.eq_ignore_ascii_case(known))
+                });
+            is_audio
+                && entry.file_type().is_ok_and(|kind| {
+                    kind.is_file() || (kind.is_symlink() && entry.path().is_file())
+                })
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(normalize_absolute("/music/a/").as_deref(), Some("/music/a"));
+        assert_eq!(
+            normalize_absolute("music//a/./b").as_deref(),
+            Some("/music/a/b")
+        );
+        assert_eq!(
+            normalize_absolute("/music/a/../../etc").as_deref(),
+            Some("/etc")
+        );
+        assert_eq!(normalize_absolute("/../..").as_deref(), Some("/"));
+        assert_eq!(normalize_absolute("  "), None);
+    }
+
+    #[test]
+    fn within_respects_component_boundaries() {
+        assert!(is_within("/music", "/music"));
+        assert!(is_within("/music/a", "/music"));
+        assert!(!is_within("/music videos", "/music"));
+        assert!(!is_within("/musical", "/music"));
+        assert!(is_within("/anything", "/"));
+    }
+}

@@ -1,0 +1,8 @@
+//! The read queries behind Swing Music's browse and search routes.
+
+pub(crate) mod album;
+pub(crate) mod artist;
+pub(crate) mod folder;
+pub(crate) mod get_all;
+pub(crate) mod search_results;
+mod stats;

@@ -1,0 +1,261 @@
+//! GET /search/top and GET /search/ (reference §5.7). Fuzzy matching is the search index's job;
+//! this module runs Swing's pipeline over the matches: the best match of any kind is the top
+//! result, and it decides which tracks and albums lead the lists.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use swingfly_model::Hash;
+
+use crate::entities::IndexedTrack;
+use crate::paging::{has_more, page};
+use crate::user::{ItemKind, UserView};
+use crate::wire::{
+    AlbumCardJson, ArtistCardJson, SearchItemJson, SearchResponse, TopSearchResponse, TrackJson,
+};
+use crate::Library;
+
+/// Matches considered per kind.
+const CANDIDATES: usize = 150;
+/// Tracks shown by /search/top.
+const TOP_TRACKS: usize = 4;
+
+/// What GET /search/ lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchKind {
+    Tracks,
+    Albums,
+    Artists,
+}
+
+impl FromStr for SearchKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "tracks" => Ok(SearchKind::Tracks),
+            "albums" => Ok(SearchKind::Albums),
+            "artists" => Ok(SearchKind::Artists),
+            other => Err(format!(
+                "unknown search item type {other:?} (expected tracks, albums or artists)"
+            )),
+        }
+    }
+}
+
+/// The best match overall, as a position in the matching index's entity list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TopResult {
+    /// A position in `tracks`.
+    Track(u32),
+    /// A position in `albums`.
+    Album(u32),
+    /// A position in `artists`.
+    Artist(u32),
+}
+
+/// Fuzzy matches per kind, best first: (position in the index, score).
+struct Matches {
+    tracks: Vec<(u32, u32)>,
+    albums: Vec<(u32, u32)>,
+    artists: Vec<(u32, u32)>,
+}
+
+impl Matches {
+    /// The best-scoring first match; on ties artists beat tracks, which beat albums.
+    fn top(&self) -> Option<TopResult> {
+        let track = self
+            .tracks
+            .first()
+            .map(|&(id, score)| (score, TopResult::Track(id)));
+        let album = self
+            .albums
+            .first()
+            .map(|&(id, score)| (score, TopResult::Album(id)));
+        let artist = self
+            .artists
+            .first()
+            .map(|&(id, score)| (score, TopResult::Artist(id)));
+        [artist, track, album]
+            .into_iter()
+            .flatten()
+            .fold(None::<(u32, TopResult)>, |best, candidate| match best {
+                Some(current) if current.0 >= candidate.0 => Some(current),
+                _ => Some(candidate),
+            })
+            .map(|(_, top)| top)
+    }
+}
+
+impl Library {
+    fn matches(&self, query: &str) -> Matches {
+        let query = query.trim();
+        if query.is_empty() {
+            return Matches {
+                tracks: Vec::new(),
+                albums: Vec::new(),
+                artists: Vec::new(),
+            };
+        }
+        let hits = |index: &crate::search::SearchIndex| -> Vec<(u32, u32)> {
+            index
+                .search(query, CANDIDATES)
+                .into_iter()
+                .map(|hit| (hit.id, hit.score))
+                .collect()
+        };
+        Matches {
+            tracks: hits(&self.track_search)
+                .into_iter()
+                .filter_map(|(entry, score)| {
+                    self.primary_tracks
+                        .get(entry as usize)
+                        .map(|&id| (id, score))
+                })
+                .collect(),
+            albums: hits(&self.album_search),
+            artists: hits(&self.artist_search),
+        }
+    }
+
+    /// Tracks led by the top result's album or artist tracks (most listened first), then the
+    /// matched tracks; one per trackhash, at most `limit`.
+    fn ranked_tracks(
+        &self,
+        matches: &Matches,
+        top: Option<TopResult>,
+        limit: usize,
+        user: &dyn UserView,
+    ) -> Vec<&IndexedTrack> {
+        let mut leading: Vec<&IndexedTrack> = match top {
+            Some(TopResult::Album(index)) => self
+                .album_track_records(&self.albums[index as usize])
+                .collect(),
+            Some(TopResult::Artist(index)) => self
+                .artist_track_records(&self.artists[index as usize])
+                .collect(),
+            _ => Vec::new(),
+        };
+        leading.sort_by_cached_key(|track| {
+            std::cmp::Reverse(user.plays(ItemKind::Track, track.trackhash).playduration)
+        });
+        let matched = matches
+            .tracks
+            .iter()
+            .map(|&(id, _)| &self.tracks[id as usize]);
+        let mut seen: HashSet<Hash> = HashSet::new();
+        leading
+            .into_iter()
+            .chain(matched)
+            .filter(|track| seen.insert(track.trackhash))
+            .take(limit)
+            .collect()
+    }
+
+    /// Albums led by the top artist's albums (newest first), then the matched albums; at most
+    /// `limit`.
+    fn ranked_albums(&self, matches: &Matches, top: Option<TopResult>, limit: usize) -> Vec<u32> {
+        let leading: Vec<u32> = match top {
+            Some(TopResult::Artist(index)) => self.artists[index as usize].albums.to_vec(),
+            _ => Vec::new(),
+        };
+        let mut seen: HashSet<u32> = HashSet::new();
+        leading
+            .into_iter()
+            .chain(matches.albums.iter().map(|&(id, _)| id))
+            .filter(|&id| seen.insert(id))
+            .take(limit)
+            .collect()
+    }
+
+    fn album_cards(&self, ids: &[u32]) -> Vec<AlbumCardJson> {
+        ids.iter()
+            .map(|&id| self.album_card(&self.albums[id as usize]))
+            .collect()
+    }
+
+    fn artist_cards(&self, matches: &[(u32, u32)]) -> Vec<ArtistCardJson> {
+        matches
+            .iter()
+            .map(|&(id, _)| self.artist_card(&self.artists[id as usize]))
+            .collect()
+    }
+
+    fn top_result_json(&self, top: TopResult, user: &dyn UserView) -> SearchItemJson {
+        match top {
+            TopResult::Track(id) => SearchItemJson::Track(TrackJson {
+                item_type: Some("track"),
+                ..self.track_json(&self.tracks[id as usize], user)
+            }),
+            TopResult::Album(index) => {
+                SearchItemJson::Album(self.album_card(&self.albums[index as usize]))
+            }
+            TopResult::Artist(index) => {
+                let artist = &self.artists[index as usize];
+                SearchItemJson::Artist(ArtistCardJson {
+                    albumcount: Some(artist.albumcount()),
+                    trackcount: Some(artist.trackcount()),
+                    ..self.artist_card(artist)
+                })
+            }
+        }
+    }
+
+    /// GET /search/top: the top result, up to 4 tracks, and up to `limit` artists and albums.
+    pub fn search_top(&self, query: &str, limit: usize, user: &dyn UserView) -> TopSearchResponse {
+        let matches = self.matches(query);
+        let top = matches.top();
+        TopSearchResponse {
+            albums: self.album_cards(&self.ranked_albums(&matches, top, limit)),
+            artists: self.artist_cards(&matches.artists[..limit.min(matches.artists.len())]),
+            top_result: top.map(|top| self.top_result_json(top, user)),
+            tracks: self.tracks_json(self.ranked_tracks(&matches, top, TOP_TRACKS, user), user),
+        }
+    }
+
+    /// GET /search/: one kind of result, at most 150, paged by `start`/`limit` (negative limit:
+    /// everything from `start`). `more` says whether items remain after the page.
+    pub fn search(
+        &self,
+        query: &str,
+        kind: SearchKind,
+        start: usize,
+        limit: i64,
+        user: &dyn UserView,
+    ) -> SearchResponse {
+        let matches = self.matches(query);
+        let top = matches.top();
+        let (results, total): (Vec<SearchItemJson>, usize) = match kind {
+            SearchKind::Tracks => {
+                let tracks = self.ranked_tracks(&matches, top, CANDIDATES, user);
+                let results = page(&tracks, start, limit)
+                    .iter()
+                    .map(|track| SearchItemJson::Track(self.track_json(track, user)))
+                    .collect();
+                (results, tracks.len())
+            }
+            SearchKind::Albums => {
+                let albums = self.ranked_albums(&matches, top, CANDIDATES);
+                let results = self
+                    .album_cards(page(&albums, start, limit))
+                    .into_iter()
+                    .map(SearchItemJson::Album)
+                    .collect();
+                (results, albums.len())
+            }
+            SearchKind::Artists => {
+                let artists = page(&matches.artists, start, limit);
+                let results = self
+                    .artist_cards(artists)
+                    .into_iter()
+                    .map(SearchItemJson::Artist)
+                    .collect();
+                (results, matches.artists.len())
+            }
+        };
+        SearchResponse {
+            more: has_more(total, start, limit),
+            results,
+        }
+    }
+}

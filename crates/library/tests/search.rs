@@ -1,0 +1,121 @@
+//! GET /search/top and GET /search/: the top result decides the rest; paging is exact.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use swingfly_library::{NoUser, PlayStats, SearchKind};
+
+fn titles(items: &Value, field: &str) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn an_artist_top_result_leads_tracks_and_albums() {
+    let library = sample_library("/music");
+    let band = library.artist(artisthash("Band")).unwrap();
+    let four = library
+        .artist_track_records(band)
+        .find(|t| &*t.title == "Four")
+        .unwrap()
+        .trackhash;
+    let mut user = ScriptedUser::default();
+    user.plays.insert(
+        four,
+        PlayStats {
+            playcount: 1,
+            playduration: 999,
+            lastplayed: 1,
+        },
+    );
+
+    let value = serde_json::to_value(library.search_top("band", 6, &user)).unwrap();
+    let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["albums", "artists", "top_result", "tracks"]);
+    assert_eq!(value["top_result"]["type"], "artist");
+    assert_eq!(value["top_result"]["name"], "Band");
+    assert_eq!(value["top_result"]["trackcount"], 8);
+    assert_eq!(value["top_result"]["albumcount"], 3);
+    let tracks = titles(&value["tracks"], "title");
+    assert_eq!(tracks.len(), 4);
+    assert_eq!(tracks[0], "Four", "the most listened track leads");
+    let albums = titles(&value["albums"], "title");
+    assert_eq!(&albums[..3], ["Record", "Record", "Double"]);
+    assert!(titles(&value["artists"], "name").contains(&"The Zeta Band".to_owned()));
+}
+
+#[test]
+fn an_album_top_result_brings_its_tracks() {
+    let library = sample_library("/music");
+    let value = serde_json::to_value(library.search_top("double", 6, &NoUser)).unwrap();
+    assert_eq!(value["top_result"]["type"], "album");
+    assert_eq!(value["top_result"]["title"], "Double");
+    assert_eq!(
+        titles(&value["tracks"], "title"),
+        ["One", "Two", "Three", "Four"]
+    );
+}
+
+#[test]
+fn ties_prefer_tracks_over_albums() {
+    let library = sample_library("/music");
+    let value = serde_json::to_value(library.search_top("lonely", 6, &NoUser)).unwrap();
+    assert_eq!(value["top_result"]["type"], "track");
+    assert_eq!(value["top_result"]["title"], "Lonely");
+    assert_eq!(titles(&value["albums"], "title"), ["Lonely"]);
+}
+
+#[test]
+fn nothing_matched_gives_null_and_empty_lists() {
+    let library = sample_library("/music");
+    let value = serde_json::to_value(library.search_top("zzzzqqq", 6, &NoUser)).unwrap();
+    assert_eq!(value["top_result"], Value::Null);
+    assert!(value["tracks"].as_array().unwrap().is_empty());
+    let empty = library.search("   ", SearchKind::Tracks, 0, 30, &NoUser);
+    assert!(empty.results.is_empty() && !empty.more);
+}
+
+#[test]
+fn search_pages_never_drop_the_last_item() {
+    let library = sample_library("/music");
+    let page = |start: usize, limit: i64| {
+        let response = library.search("band", SearchKind::Tracks, start, limit, &NoUser);
+        let value = serde_json::to_value(&response).unwrap();
+        (titles(&value["results"], "title"), response.more)
+    };
+    let (all, more) = page(0, -1);
+    assert_eq!(all.len(), 8, "all of Band's tracks, one per trackhash");
+    assert!(!more);
+    let (first, more) = page(0, 3);
+    assert_eq!(first, all[..3]);
+    assert!(more);
+    let (last, more) = page(6, 3);
+    assert_eq!(last, all[6..]);
+    assert!(!more);
+    let (tail, _) = page(7, -1);
+    assert_eq!(tail, all[7..]);
+    assert!(page(8, 5).0.is_empty());
+}
+
+#[test]
+fn albums_and_artists_kinds() {
+    let library = sample_library("/music");
+    let albums = library.search("record", SearchKind::Albums, 0, 30, &NoUser);
+    let value = serde_json::to_value(&albums).unwrap();
+    assert_eq!(titles(&value["results"], "title"), ["Record", "Record"]);
+    assert_eq!(value["results"][0]["type"], "album");
+
+    let artists =
+        serde_json::to_value(library.search("beyoncé", SearchKind::Artists, 0, 30, &NoUser))
+            .unwrap();
+    assert_eq!(titles(&artists["results"], "name")[0], "Beyonce");
+    let cjk = serde_json::to_value(library.search("宇多田", SearchKind::Artists, 0, 30, &NoUser))
+        .unwrap();
+    assert_eq!(titles(&cjk["results"], "name"), ["宇多田ヒカル"]);
+    assert!("podcasts".parse::<SearchKind>().is_err());
+}
