@@ -25,6 +25,8 @@ pub use queries::get_all::{GetAllError, GetAllKind, GetAllRequest};
 pub use queries::search_results::SearchKind;
 pub use user::{ItemKind, NoUser, PlayStats, UserView};
 
+use std::sync::OnceLock;
+
 use folders::FolderTree;
 use ranks::SortRanks;
 use search::SearchIndex;
@@ -44,7 +46,9 @@ pub struct Library {
     /// Ordered by artisthash.
     artists: Vec<Artist>,
     folders: FolderTree,
-    ranks: SortRanks,
+    /// String sort positions for get-all, computed on first use (most builds are followed by
+    /// requests that never sort by name, and the natural-order sorts are the costliest part).
+    ranks: OnceLock<SortRanks>,
     /// Entry `i` is the title of `primary_tracks[i]`.
     track_search: SearchIndex,
     /// Entry `i` is the title of `albums[i]`.
@@ -64,7 +68,7 @@ impl Library {
             albums: Vec::new(),
             artists: Vec::new(),
             folders: FolderTree::default(),
-            ranks: SortRanks::default(),
+            ranks: OnceLock::new(),
             track_search: SearchIndex::build(std::iter::empty()),
             album_search: SearchIndex::build(std::iter::empty()),
             artist_search: SearchIndex::build(std::iter::empty()),
@@ -74,6 +78,11 @@ impl Library {
     /// The version this index was built for.
     pub fn version(&self) -> i64 {
         self.version
+    }
+
+    fn ranks(&self) -> &SortRanks {
+        self.ranks
+            .get_or_init(|| SortRanks::build(&self.albums, &self.artists))
     }
 
     pub fn stats(&self) -> LibraryStats {

@@ -1,6 +1,6 @@
-//! Precomputed positions of every album and artist in the string sort orders (natural,
-//! case-folded, optionally ignoring leading articles). The index is immutable, so string
-//! comparisons happen once per build; a get-all request then sorts by integers.
+//! Positions of every album and artist in the string sort orders (natural, case-folded,
+//! optionally ignoring leading articles). The index is immutable, so string comparisons happen
+//! once per index (on the first get-all); requests then sort by integers.
 
 use swingfly_model::text::{natural_cmp, strip_article, SORT_ARTICLES};
 
@@ -24,6 +24,14 @@ pub(crate) struct AlbumRanks {
 pub(crate) struct ArtistRanks {
     pub name: Box<[u32]>,
     pub name_without_article: Box<[u32]>,
+}
+
+impl SortRanks {
+    pub fn build(albums: &[Album], artists: &[Artist]) -> SortRanks {
+        let (albums, artists) =
+            rayon::join(|| AlbumRanks::build(albums), || ArtistRanks::build(artists));
+        SortRanks { albums, artists }
+    }
 }
 
 impl AlbumRanks {

@@ -1,5 +1,5 @@
 //! Building the index from raw tag records: Swing's track rules in parallel, then albums,
-//! artists, folders, sort ranks and search indexes, with independent parts side by side.
+//! artists, folders and search indexes, with independent parts side by side.
 
 mod albums;
 mod artists;
@@ -7,13 +7,12 @@ mod convert;
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use swingfly_model::{Genre, Hash, IndexSettings, RawTrack};
 
-use crate::entities::{AlbumArt, IndexedTrack};
-use crate::folders::FolderTreeBuilder;
-use crate::ranks::{AlbumRanks, ArtistRanks, SortRanks};
+use crate::entities::{Album, AlbumArt, Artist, IndexedTrack};
+use crate::folders::{FolderTree, FolderTreeBuilder};
 use crate::search::SearchIndex;
 use crate::Library;
 
@@ -50,67 +49,71 @@ impl Library {
 
         // The track search index needs only titles: build it while the rest is assembled.
         let shared = &tracks;
-        let (track_search, (albums, album_of_track, artists, folders, album_search, album_ranks)) =
-            rayon::join(
-                || SearchIndex::build(primary_tracks.iter().map(|&id| &*shared[id as usize].title)),
-                || {
-                    let (albums, album_of_track) = albums::build_albums(shared, settings, art);
-                    let ((artists, folders), (album_search, album_ranks)) = rayon::join(
-                        || {
-                            rayon::join(
-                                || {
-                                    artists::build_artists(
-                                        shared,
-                                        &albums,
-                                        &album_of_track,
-                                        &best_of,
-                                        art,
-                                    )
-                                },
-                                || folders.finish(shared),
-                            )
-                        },
-                        || {
-                            rayon::join(
-                                || SearchIndex::build(albums.iter().map(|album| &*album.title)),
-                                || AlbumRanks::build(&albums),
-                            )
-                        },
-                    );
-                    (
-                        albums,
-                        album_of_track,
-                        artists,
-                        folders,
-                        album_search,
-                        album_ranks,
-                    )
-                },
-            );
-        for (track, album_index) in tracks.iter_mut().zip(album_of_track) {
+        let (track_search, assembled) = rayon::join(
+            || SearchIndex::build(primary_tracks.iter().map(|&id| &*shared[id as usize].title)),
+            || assemble(shared, &best_of, folders, settings, art),
+        );
+        for (track, album_index) in tracks.iter_mut().zip(assembled.album_of_track) {
             track.album_index = album_index;
         }
-        let (artist_ranks, artist_search) = rayon::join(
-            || ArtistRanks::build(&artists),
-            || SearchIndex::build(artists.iter().map(|artist| &*artist.name)),
-        );
 
         Library {
             version,
             tracks,
             by_trackhash,
             primary_tracks,
-            albums,
-            artists,
-            folders,
-            ranks: SortRanks {
-                albums: album_ranks,
-                artists: artist_ranks,
-            },
+            albums: assembled.albums,
+            artists: assembled.artists,
+            folders: assembled.folders,
+            ranks: OnceLock::new(),
             track_search,
-            album_search,
-            artist_search,
+            album_search: assembled.album_search,
+            artist_search: assembled.artist_search,
         }
+    }
+}
+
+/// Everything built from the converted tracks besides the track search index.
+struct Assembled {
+    albums: Vec<Album>,
+    /// For every track, the position of its album.
+    album_of_track: Vec<u32>,
+    artists: Vec<Artist>,
+    folders: FolderTree,
+    album_search: SearchIndex,
+    artist_search: SearchIndex,
+}
+
+/// Albums first (artists need them), then artists with their search index beside the folder
+/// tree and the album search index.
+fn assemble(
+    tracks: &[IndexedTrack],
+    best_of: &[u32],
+    folders: FolderTreeBuilder,
+    settings: &IndexSettings,
+    art: &HashMap<Hash, AlbumArt>,
+) -> Assembled {
+    let (albums, album_of_track) = albums::build_albums(tracks, settings, art);
+    let ((artists, artist_search), (folders, album_search)) = rayon::join(
+        || {
+            let artists = artists::build_artists(tracks, &albums, &album_of_track, best_of, art);
+            let search = SearchIndex::build(artists.iter().map(|artist| &*artist.name));
+            (artists, search)
+        },
+        || {
+            rayon::join(
+                || folders.finish(tracks),
+                || SearchIndex::build(albums.iter().map(|album| &*album.title)),
+            )
+        },
+    );
+    Assembled {
+        albums,
+        album_of_track,
+        artists,
+        folders,
+        album_search,
+        artist_search,
     }
 }
 

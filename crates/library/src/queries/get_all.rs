@@ -118,7 +118,7 @@ impl Library {
 
         let (keyed, total) = match request.kind {
             GetAllKind::Albums => {
-                let ranks = &self.ranks.albums;
+                let ranks = &self.ranks().albums;
                 let keyed: Vec<Keyed> = self
                     .albums
                     .iter()
@@ -147,7 +147,7 @@ impl Library {
                 (keyed, self.albums.len())
             }
             GetAllKind::Artists => {
-                let ranks = &self.ranks.artists;
+                let ranks = &self.ranks().artists;
                 let name_ranks = if articles {
                     &ranks.name_without_article
                 } else {
