@@ -85,6 +85,15 @@ impl Library {
             .get_or_init(|| SortRanks::build(&self.albums, &self.artists))
     }
 
+    /// Pays the first-use costs (name-sort ranks, search working buffers) up front, so the first
+    /// requests after an index swap are as fast as the rest. Call it off the request path.
+    pub fn warm_up(&self) {
+        self.ranks();
+        for index in [&self.track_search, &self.album_search, &self.artist_search] {
+            index.search("warm up", 1);
+        }
+    }
+
     pub fn stats(&self) -> LibraryStats {
         LibraryStats {
             files: self.tracks.len(),

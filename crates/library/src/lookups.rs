@@ -110,18 +110,23 @@ impl Library {
     }
 
     /// For the artwork extractor: each album with the files that carry an embedded picture, in
-    /// the album's track order (the first one that yields an image wins). Albums without any
-    /// such file are left out.
+    /// the album's track order (the first one that yields an image wins). An album without any
+    /// such file gets its first track only, so the extractor looks for a folder image (cover.jpg,
+    /// folder.png, ...) beside it.
     pub fn albums_for_artwork(&self) -> Vec<(Hash, Vec<String>)> {
         self.albums
             .iter()
             .filter_map(|album| {
-                let paths: Vec<String> = self
-                    .album_track_records(album)
+                let mut tracks = self.album_track_records(album).peekable();
+                let first = tracks.peek()?.filepath.to_string();
+                let mut paths: Vec<String> = tracks
                     .filter(|track| track.has_picture)
                     .map(|track| track.filepath.to_string())
                     .collect();
-                (!paths.is_empty()).then_some((album.albumhash, paths))
+                if paths.is_empty() {
+                    paths.push(first);
+                }
+                Some((album.albumhash, paths))
             })
             .collect()
     }

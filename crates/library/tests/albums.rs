@@ -292,14 +292,30 @@ fn other_versions_are_symmetric_and_unknown_is_empty() {
 }
 
 #[test]
-fn artwork_candidates_list_files_with_pictures() {
+fn artwork_candidates_list_files_with_pictures_else_the_first_track() {
     let library = sample_library(ROOT);
     let candidates = library.albums_for_artwork();
     assert_eq!(
-        candidates,
-        vec![(
-            albumhash(RECORD, "Band"),
-            vec!["/music/Band/Record/01 Opening.flac".to_owned()]
-        )]
+        candidates.len(),
+        library.stats().albums,
+        "every album is a candidate"
     );
+    let record = candidates
+        .iter()
+        .find(|(hash, _)| *hash == albumhash(RECORD, "Band"))
+        .expect("the album with an embedded picture");
+    assert_eq!(
+        record.1,
+        vec!["/music/Band/Record/01 Opening.flac".to_owned()],
+        "only the files that carry a picture"
+    );
+    for (hash, paths) in &candidates {
+        if *hash != record.0 {
+            assert_eq!(
+                paths.len(),
+                1,
+                "a folder image is looked for beside the first track"
+            );
+        }
+    }
 }

@@ -294,7 +294,7 @@ impl App {
     pub async fn reload_index(&self) -> anyhow::Result<()> {
         let settings = self.index_settings();
         let library = scan_pipeline::build_index(&self.store, &settings).await?;
-        self.library.store(Arc::new(library));
+        scan_pipeline::swap_index(&self.library, Arc::new(library));
         Ok(())
     }
 
