@@ -8,6 +8,7 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 use swingfly_services::auth::{AuthError, LoginError, PairError, UserError};
+use utoipa::ToSchema;
 
 /// An error response. Build one with [`ApiError::msg`], [`ApiError::error`],
 /// [`ApiError::validation`], or convert a lower layer's error with `?`.
@@ -19,7 +20,7 @@ pub struct ApiError {
 }
 
 /// One entry of a 422 list, in pydantic v2's shape (what flask-openapi3 answers).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct ValidationIssue {
     /// pydantic's error type, e.g. "missing", "string_type", "json_invalid".
     #[serde(rename = "type")]

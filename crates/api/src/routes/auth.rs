@@ -15,7 +15,7 @@ use crate::auth_extract::{
     access_cookie, bearer_token, clear_access_cookie, presented_token, AdminUser, AuthUser, Client,
     OptionalUser,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ValidationIssue};
 use crate::extract::{lenient_bool, ApiJson, ApiQuery};
 use crate::AppState;
 
@@ -114,6 +114,7 @@ fn with_cookie(token: &str, body: impl IntoResponse) -> Response {
         (status = 200, description = "Logged in; the access cookie is set", body = TokenResponse),
         (status = 401, description = "Wrong password", body = Message),
         (status = 404, description = "No such user", body = Message),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
         (status = 429, description = "Too many attempts", body = Message),
     ))]
 async fn login(
@@ -154,6 +155,7 @@ async fn refresh(
 }
 
 #[utoipa::path(get, path = "/auth/logout", tag = "auth",
+    security((), ("bearer" = []), ("access_token_cookie" = [])),
     responses((status = 200, description = "The token's session is ended and the cookie deleted", body = Message)))]
 async fn logout(
     State(app): State<AppState>,
@@ -170,12 +172,16 @@ async fn logout(
 }
 
 #[utoipa::path(get, path = "/auth/user", tag = "auth",
-    responses((status = 200, description = "The caller", body = AuthUser)))]
+    responses(
+        (status = 200, description = "The caller", body = AuthUser),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+    ))]
 async fn current_user(user: AuthUser) -> Json<AuthUser> {
     Json(user)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsersQuery {
     /// Return `{id, username, firstname}` only.
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -187,6 +193,7 @@ struct UsersQuery {
 const USERS_ON_LOGIN_KEY: &str = "usersOnLogin";
 
 #[utoipa::path(get, path = "/auth/users", tag = "auth", params(UsersQuery),
+    security((), ("bearer" = []), ("access_token_cookie" = [])),
     responses((status = 200, description = "`{settings, users}`; what is listed depends on the caller")))]
 async fn list_users(
     State(app): State<AppState>,
@@ -274,11 +281,13 @@ fn initial_extra(email: Option<&str>) -> Value {
 }
 
 #[utoipa::path(post, path = "/auth/profile/create", tag = "auth", request_body = CreateProfileBody,
+    security((), ("bearer" = []), ("access_token_cookie" = [])),
     responses(
         (status = 200, description = "On an empty server: `{user, userhome}`, the new admin logged in with the cookie. Otherwise the new user."),
         (status = 400, description = "Missing fields or a duplicate username", body = Message),
         (status = 401, description = "Sign-up is closed and no token came", body = Message),
         (status = 403, description = "Sign-up is closed and the caller is not an admin", body = Message),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
     ))]
 async fn create_profile(
     State(app): State<AppState>,
@@ -329,7 +338,9 @@ pub struct UpdateProfileBody {
     responses(
         (status = 200, description = "The updated user. A password change ends the user's sessions; changing one's own password sets a new cookie.", body = AuthUser),
         (status = 400, description = "The guest, the last admin, or a duplicate username", body = Message),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "A non-admin changing roles or someone else", body = Message),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
     ))]
 async fn update_profile(
     State(app): State<AppState>,
@@ -361,6 +372,7 @@ async fn update_profile(
     responses(
         (status = 200, description = "The guest account (guest/guest) exists now", body = Message),
         (status = 400, description = "It already exists", body = Message),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn create_guest(State(app): State<AppState>, _admin: AdminUser) -> ApiResult<Json<Message>> {
@@ -377,8 +389,10 @@ pub struct DeleteProfileBody {
     responses(
         (status = 200, description = "Deleted; the user's sessions end", body = Message),
         (status = 400, description = "Oneself or the last admin", body = Message),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
         (status = 404, description = "No such user", body = Message),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
     ))]
 async fn delete_profile(
     State(app): State<AppState>,
@@ -398,7 +412,10 @@ pub struct PairCodeResponse {
 }
 
 #[utoipa::path(get, path = "/auth/getpaircode", tag = "auth",
-    responses((status = 200, description = "A single-use code, valid for 5 minutes", body = PairCodeResponse)))]
+    responses(
+        (status = 200, description = "A single-use code, valid for 5 minutes", body = PairCodeResponse),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+    ))]
 async fn pair_code(
     State(app): State<AppState>,
     user: AuthUser,
@@ -408,6 +425,7 @@ async fn pair_code(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PairQuery {
     code: Option<String>,
 }

@@ -10,14 +10,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use swingfly_library::wire::TrackJson;
 use swingfly_library::{FolderError, FolderRequest, NoUser};
 use swingfly_model::text::natural_cmp;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth_extract::{AdminUser, AuthUser};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ValidationIssue};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::openapi::ErrorText;
+use crate::routes::auth::Message;
 use crate::routes::library::{article_aware_sorting, capitalised};
 use crate::AppState;
 
@@ -34,6 +36,45 @@ pub fn router() -> Router<AppState> {
         .route("/folder/tracks/all", get(folder_tracks_all))
 }
 
+#[derive(OpenApi)]
+#[openapi(
+    paths(folder, dir_browser, folder_tracks_all),
+    components(schemas(DirBrowserBody, DirListing, DirEntry, TracksAll)),
+    tags((name = "folder", description = "The folder view and the directory picker"))
+)]
+struct FolderDoc;
+
+/// The OpenAPI description of these routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    FolderDoc::openapi()
+}
+
+/// The 403 answer of `POST /folder`: Swing sends empty lists with the error.
+#[derive(Debug, Serialize, ToSchema)]
+struct FolderForbidden {
+    error: &'static str,
+    /// Always empty.
+    #[schema(value_type = Vec<Object>)]
+    folders: Vec<()>,
+    /// Always empty.
+    #[schema(value_type = Vec<Object>)]
+    tracks: Vec<()>,
+}
+
+// The library crate's `FolderRequest` has no schema of its own, so the body is described here.
+#[utoipa::path(post, path = "/folder", tag = "folder",
+    request_body(content = Object, description = "`{folder, start, limit, tracks_only, sorttracksby, \
+        tracksort_reverse, sortfoldersby, foldersort_reverse}`, all optional. `folder` is a path, or \
+        `$home` (the default) for the root folders; `limit` (default 50) counts tracks, negative \
+        means all; `sorttracksby` defaults to `default`, `sortfoldersby` to `lastmod`."),
+    responses(
+        (status = 200, description = "`{path, folders, tracks, total}`: the subfolders and one page of the folder's tracks", body = Object),
+        (status = 400, description = "Invalid directory", body = ErrorText),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 403, description = "Path not within the root folders", body = FolderForbidden),
+        (status = 404, description = "No root folders are set, or a folder that is not served here (favourites, playlists)", body = ErrorText),
+        (status = 422, description = "An unknown sort key or a malformed field", body = [ValidationIssue]),
+    ))]
 async fn folder(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -53,36 +94,56 @@ async fn folder(
         Ok(listing) => Json(listing).into_response(),
         Err(FolderError::Forbidden) => (
             StatusCode::FORBIDDEN,
-            Json(json!({"error": "Path not within allowed directories", "folders": [], "tracks": []})),
+            Json(FolderForbidden {
+                error: "Path not within allowed directories",
+                folders: Vec::new(),
+                tracks: Vec::new(),
+            }),
         )
             .into_response(),
-        Err(FolderError::Invalid) => ApiError::error(StatusCode::BAD_REQUEST, "Invalid directory").into_response(),
+        Err(FolderError::Invalid) => {
+            ApiError::error(StatusCode::BAD_REQUEST, "Invalid directory").into_response()
+        }
         Err(error @ FolderError::NoRoots) => {
             ApiError::error(StatusCode::NOT_FOUND, error.to_string()).into_response()
         }
         // Favourites and playlists as folders need per-user data, which is not served here yet.
-        Err(FolderError::PseudoFolder(name)) => {
-            ApiError::error(StatusCode::NOT_FOUND, format!("Folder {name} is not available")).into_response()
-        }
+        Err(FolderError::PseudoFolder(name)) => ApiError::error(
+            StatusCode::NOT_FOUND,
+            format!("Folder {name} is not available"),
+        )
+        .into_response(),
         Err(error @ FolderError::UnknownTrackSort(_)) => {
-            ApiError::validation(&["body", "sorttracksby"], capitalised(&error.to_string())).into_response()
+            ApiError::validation(&["body", "sorttracksby"], capitalised(&error.to_string()))
+                .into_response()
         }
         Err(error @ FolderError::UnknownFolderSort(_)) => {
-            ApiError::validation(&["body", "sortfoldersby"], capitalised(&error.to_string())).into_response()
+            ApiError::validation(&["body", "sortfoldersby"], capitalised(&error.to_string()))
+                .into_response()
         }
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TracksAllQuery {
+    /// The folder.
     path: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct TracksAll {
+    /// Every indexed track below the folder that is still on disk.
+    #[schema(value_type = Vec<Object>)]
     tracks: Vec<TrackJson>,
 }
 
+#[utoipa::path(get, path = "/folder/tracks/all", tag = "folder", params(TracksAllQuery),
+    responses(
+        (status = 200, description = "Every track below the folder, recursively", body = TracksAll),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "`path` is missing", body = [ValidationIssue]),
+    ))]
 async fn folder_tracks_all(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -101,25 +162,34 @@ fn default_browser_folder() -> String {
     HOME.to_string()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct DirBrowserBody {
+    /// An absolute path, `$home` (the default) or `$root` for the mount points.
     #[serde(default = "default_browser_folder")]
     folder: String,
 }
 
-#[derive(Debug, PartialEq, Eq, Serialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, ToSchema)]
 struct DirEntry {
     name: String,
     path: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct DirListing {
     folders: Vec<DirEntry>,
 }
 
-/// POST /folder/dir-browser: the server's directories, for choosing root folders. Admins only:
-/// it shows the whole filesystem, not just the library.
+/// The server's directories, for choosing root folders (admins only).
+// Admins only: it shows the whole filesystem, not just the library.
+#[utoipa::path(post, path = "/folder/dir-browser", tag = "folder", request_body = DirBrowserBody,
+    responses(
+        (status = 200, description = "`↑` (the parent), `. (this folder)`, then the visible subdirectories in natural order; for `$root`, the mount points", body = DirListing),
+        (status = 400, description = "Invalid directory (relative, missing or unreadable)", body = ErrorText),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 403, description = "Not an admin", body = Message),
+        (status = 422, description = "A malformed body", body = [ValidationIssue]),
+    ))]
 async fn dir_browser(
     State(app): State<AppState>,
     _admin: AdminUser,

@@ -15,9 +15,11 @@ use image::imageops::FilterType;
 use serde::Deserialize;
 use serde_json::json;
 use swingfly_model::parse_hash;
+use utoipa::{IntoParams, IntoResponses, OpenApi};
 
 use crate::assets::{self, DEFAULT_ALBUM_IMAGE, DEFAULT_ARTIST_IMAGE, DEFAULT_PLAYLIST_IMAGE};
 use crate::extract::ApiQuery;
+use crate::routes::auth::Message;
 use crate::routes::stream::file::{self, ServeOptions};
 use crate::AppState;
 
@@ -54,11 +56,76 @@ pub fn router() -> Router<AppState> {
         .route("/img/playlist/{imgpath}", get(playlist_image))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        album_thumbnail,
+        album_thumbnail_sized,
+        artist_image,
+        artist_image_sized,
+        playlist_image
+    ),
+    tags((name = "images", description = "Artwork (public), with drawn fallbacks"))
+)]
+struct ImagesDoc;
+
+/// The OpenAPI description of these routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ImagesDoc::openapi()
+}
+
+/// The answers every artwork route shares: the image or a drawn fallback, sent with validators,
+/// conditional requests and byte ranges.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // describes the answers; the handlers build them with `file::serve`
+enum ImageResponses {
+    #[response(
+        status = 200,
+        content_type = "image/*",
+        description = "The image (WebP, JPEG, PNG, GIF or SVG), or a drawn fallback when there is none"
+    )]
+    Image,
+    #[response(
+        status = 206,
+        content_type = "image/*",
+        description = "The requested byte range"
+    )]
+    PartialImage,
+    #[response(
+        status = 304,
+        description = "Not modified (If-None-Match, If-Modified-Since)"
+    )]
+    NotModified,
+    #[response(
+        status = 400,
+        description = "Invalid image path: not a single file name"
+    )]
+    InvalidPath(Message),
+    #[response(
+        status = 404,
+        description = "Image not found: neither the image nor a fallback could be sent"
+    )]
+    NotFound(Message),
+    #[response(
+        status = 412,
+        description = "Precondition failed (If-Match, If-Unmodified-Since)"
+    )]
+    PreconditionFailed,
+    #[response(status = 416, description = "Range not satisfiable")]
+    RangeNotSatisfiable,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ThumbnailQuery {
+    /// The hash of the track's folder: without a thumbnail, that folder's image is sent.
     pathhash: Option<String>,
 }
 
+#[utoipa::path(get, path = "/img/thumbnail/{imgpath}", tag = "images",
+    summary = "An album thumbnail at the `large` size.",
+    params(("imgpath" = String, Path, description = "The image file name, e.g. `<albumhash>.webp`"), ThumbnailQuery),
+    responses(ImageResponses))]
 async fn album_thumbnail(
     State(app): State<AppState>,
     UrlPath(imgpath): UrlPath<String>,
@@ -75,6 +142,14 @@ async fn album_thumbnail(
     .await
 }
 
+#[utoipa::path(get, path = "/img/thumbnail/{size}/{imgpath}", tag = "images",
+    summary = "An album thumbnail at a size.",
+    params(
+        ("size" = String, Path, description = "`xsmall`, `small`, `medium`, `large` or `original`; anything else means `large`"),
+        ("imgpath" = String, Path, description = "The image file name, e.g. `<albumhash>.webp`"),
+        ThumbnailQuery
+    ),
+    responses(ImageResponses))]
 async fn album_thumbnail_sized(
     State(app): State<AppState>,
     UrlPath((size, imgpath)): UrlPath<(String, String)>,
@@ -194,6 +269,10 @@ fn write_resized_copies(image: &Path, cache_dir: &Path, cache_name: &str) -> any
     Ok(())
 }
 
+#[utoipa::path(get, path = "/img/artist/{imgpath}", tag = "images",
+    summary = "An artist image at the `large` size.",
+    params(("imgpath" = String, Path, description = "The image file name, e.g. `<artisthash>.webp`")),
+    responses(ImageResponses))]
 async fn artist_image(
     State(app): State<AppState>,
     UrlPath(imgpath): UrlPath<String>,
@@ -202,6 +281,13 @@ async fn artist_image(
     artist(&app, DEFAULT_ARTIST_SIZE, &imgpath, &headers).await
 }
 
+#[utoipa::path(get, path = "/img/artist/{size}/{imgpath}", tag = "images",
+    summary = "An artist image at a size.",
+    params(
+        ("size" = String, Path, description = "`small`, `medium` or `large`; anything else means `large`"),
+        ("imgpath" = String, Path, description = "The image file name, e.g. `<artisthash>.webp`")
+    ),
+    responses(ImageResponses))]
 async fn artist_image_sized(
     State(app): State<AppState>,
     UrlPath((size, imgpath)): UrlPath<(String, String)>,
@@ -222,6 +308,10 @@ async fn artist(app: &AppState, size: &str, imgpath: &str, headers: &HeaderMap) 
     }
 }
 
+#[utoipa::path(get, path = "/img/playlist/{imgpath}", tag = "images",
+    summary = "A playlist image.",
+    params(("imgpath" = String, Path, description = "The image file name")),
+    responses(ImageResponses))]
 async fn playlist_image(
     State(app): State<AppState>,
     UrlPath(imgpath): UrlPath<String>,

@@ -12,10 +12,13 @@ use swingfly_library::wire::{
     TrackJson,
 };
 use swingfly_library::{GetAllError, GetAllKind, GetAllRequest, NoUser};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth_extract::AuthUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ValidationIssue};
 use crate::extract::{lenient_bool, ApiJson, ApiQuery, HashParam};
+use crate::openapi::ErrorText;
+use crate::routes::auth::Message;
 use crate::AppState;
 
 /// The settings key that turns on article-aware name sorting ("The Beatles" under B).
@@ -35,6 +38,30 @@ pub fn router() -> Router<AppState> {
         .route("/getall/{itemtype}", get(get_all))
 }
 
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        album_page,
+        album_tracks,
+        albums_from_artists,
+        other_versions,
+        similar_albums,
+        artist_page,
+        artist_albums,
+        artist_tracks,
+        similar_artists,
+        get_all
+    ),
+    components(schemas(AlbumBody, FromArtistBody, OtherVersionsBody)),
+    tags((name = "library", description = "Albums, artists and the get-all listings"))
+)]
+struct LibraryDoc;
+
+/// The OpenAPI description of these routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    LibraryDoc::openapi()
+}
+
 fn album_not_found() -> ApiError {
     ApiError::error(StatusCode::NOT_FOUND, "Album not found")
 }
@@ -47,13 +74,23 @@ fn default_album_limit() -> i64 {
     6
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct AlbumBody {
+    /// The album's hash: 16 hexadecimal characters.
+    #[schema(value_type = String, example = "0123456789abcdef")]
     albumhash: HashParam,
+    /// How many albums of the album's artists to include (default 6).
     #[serde(default = "default_album_limit")]
     albumlimit: i64,
 }
 
+#[utoipa::path(post, path = "/album", tag = "library", request_body = AlbumBody,
+    responses(
+        (status = 200, description = "`{info, tracks, extra, stats, copyright, more_from, other_versions}`: the album page", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "Album not found", body = ErrorText),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
+    ))]
 async fn album_page(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -65,6 +102,14 @@ async fn album_page(
         .ok_or_else(album_not_found)
 }
 
+#[utoipa::path(get, path = "/album/{albumhash}/tracks", tag = "library",
+    params(("albumhash" = String, Path, description = "The album's hash: 16 hexadecimal characters")),
+    responses(
+        (status = 200, description = "The album's tracks in disc and track order", body = [Object]),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "Album not found", body = ErrorText),
+        (status = 422, description = "Not a hash", body = [ValidationIssue]),
+    ))]
 async fn album_tracks(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -77,15 +122,25 @@ async fn album_tracks(
 }
 
 /// The web client also sends `limit`, which Swing ignores: only `albumlimit` counts.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct FromArtistBody {
+    /// Artist hashes (16 hexadecimal characters each).
+    #[schema(value_type = Vec<String>)]
     albumartists: Vec<HashParam>,
+    /// Albums per artist (default 6).
     #[serde(default = "default_album_limit")]
     albumlimit: i64,
+    /// The title of the album being shown, left out of the answer.
     #[serde(default)]
     base_title: String,
 }
 
+#[utoipa::path(post, path = "/album/from-artist", tag = "library", request_body = FromArtistBody,
+    responses(
+        (status = 200, description = "Album cards per artist hash, in the order asked", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
+    ))]
 async fn albums_from_artists(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -99,13 +154,21 @@ async fn albums_from_artists(
 }
 
 /// `og_album_title` is accepted for compatibility; the album's own raw title is authoritative.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct OtherVersionsBody {
+    /// The album's hash: 16 hexadecimal characters.
+    #[schema(value_type = String, example = "0123456789abcdef")]
     albumhash: HashParam,
     #[serde(default, rename = "og_album_title")]
     _og_album_title: Option<String>,
 }
 
+#[utoipa::path(post, path = "/album/other-versions", tag = "library", request_body = OtherVersionsBody,
+    responses(
+        (status = 200, description = "Album cards of the album's other versions (deluxe, remaster, ...)", body = [Object]),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "A missing or malformed field", body = [ValidationIssue]),
+    ))]
 async fn other_versions(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -114,13 +177,23 @@ async fn other_versions(
     Json(app.library().other_versions(body.albumhash.0))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SimilarAlbumsQuery {
+    /// The artist's hash: 16 hexadecimal characters.
+    #[param(value_type = String)]
     artisthash: HashParam,
+    /// How many albums (default 6).
     #[serde(default = "default_album_limit")]
     albumlimit: i64,
 }
 
+#[utoipa::path(get, path = "/album/similar", tag = "library", params(SimilarAlbumsQuery),
+    responses(
+        (status = 200, description = "Album cards by artists similar to the given one", body = [Object]),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "A missing or malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn similar_albums(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -140,16 +213,29 @@ fn default_artist_page_album_limit() -> i64 {
     7
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ArtistPageQuery {
+    /// How many of the artist's tracks (default 5).
     #[serde(default = "default_track_limit")]
     tracklimit: i64,
+    /// How many albums per group (default 7).
     #[serde(default = "default_artist_page_album_limit")]
     albumlimit: i64,
+    /// Every album instead of `albumlimit` per group.
     #[serde(default, deserialize_with = "lenient_bool")]
+    #[param(value_type = Option<bool>)]
     all: bool,
 }
 
+#[utoipa::path(get, path = "/artist/{artisthash}", tag = "library",
+    params(("artisthash" = String, Path, description = "The artist's hash: 16 hexadecimal characters"), ArtistPageQuery),
+    responses(
+        (status = 200, description = "`{artist, tracks, albums, stats}`: the artist, top tracks and albums by group", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "Artist not found", body = ErrorText),
+        (status = 422, description = "Not a hash, or a malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn artist_page(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -168,14 +254,26 @@ async fn artist_page(
         .ok_or_else(artist_not_found)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ArtistAlbumsQuery {
+    /// How many albums per group (default 6).
     #[serde(default = "default_album_limit")]
     albumlimit: i64,
+    /// Every album instead of `albumlimit` per group.
     #[serde(default, deserialize_with = "lenient_bool")]
+    #[param(value_type = Option<bool>)]
     all: bool,
 }
 
+#[utoipa::path(get, path = "/artist/{artisthash}/albums", tag = "library",
+    params(("artisthash" = String, Path, description = "The artist's hash: 16 hexadecimal characters"), ArtistAlbumsQuery),
+    responses(
+        (status = 200, description = "`{artistname, albums, singles_and_eps, compilations, appearances}`: album cards by group", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "Artist not found", body = ErrorText),
+        (status = 422, description = "Not a hash, or a malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn artist_albums(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -188,6 +286,14 @@ async fn artist_albums(
         .ok_or_else(artist_not_found)
 }
 
+#[utoipa::path(get, path = "/artist/{artisthash}/tracks", tag = "library",
+    params(("artisthash" = String, Path, description = "The artist's hash: 16 hexadecimal characters")),
+    responses(
+        (status = 200, description = "Every track of the artist", body = [Object]),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "Artist not found", body = ErrorText),
+        (status = 422, description = "Not a hash", body = [ValidationIssue]),
+    ))]
 async fn artist_tracks(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -203,12 +309,21 @@ fn default_artist_limit() -> i64 {
     6
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SimilarArtistsQuery {
+    /// How many artists (default 6).
     #[serde(default = "default_artist_limit")]
     artistlimit: i64,
 }
 
+#[utoipa::path(get, path = "/artist/{artisthash}/similar", tag = "library",
+    params(("artisthash" = String, Path, description = "The artist's hash: 16 hexadecimal characters"), SimilarArtistsQuery),
+    responses(
+        (status = 200, description = "Artist cards of similar artists in the library (empty for an unknown artist)", body = [Object]),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "Not a hash, or a malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn similar_artists(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -226,15 +341,21 @@ fn default_sortby() -> String {
     "created_date".to_string()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct GetAllQuery {
+    /// The first item (default 0).
     #[serde(default)]
     start: usize,
+    /// Items per page (default 6); negative means all.
     #[serde(default = "default_get_all_limit")]
     limit: i64,
+    /// The sort key, e.g. `created_date` (the default), `title`, `playcount`.
     #[serde(default = "default_sortby")]
     sortby: String,
+    /// `1` (or `true`) sorts descending; anything else ascending.
     #[serde(default, deserialize_with = "descending_flag")]
+    #[param(value_type = Option<String>)]
     reverse: bool,
 }
 
@@ -246,6 +367,14 @@ fn descending_flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D
     Ok(text == "1" || text.eq_ignore_ascii_case("true"))
 }
 
+#[utoipa::path(get, path = "/getall/{itemtype}", tag = "library",
+    params(("itemtype" = String, Path, description = "`albums` or `artists`"), GetAllQuery),
+    responses(
+        (status = 200, description = "`{items, total}`: one page of album or artist cards, each with a `help_text` for the sort key", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "An item type other than albums or artists", body = ErrorText),
+        (status = 422, description = "An unknown sort key or a malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn get_all(
     State(app): State<AppState>,
     _user: AuthUser,

@@ -31,6 +31,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 #[utoipa::path(get, path = "/onboarding-data", tag = "onboarding",
+    security((), ("bearer" = []), ("access_token_cookie" = [])),
     responses((status = 200,
         description = "`{onboardingComplete, rootDirsSet, adminExists, scanMessage}`, plus `userHome` for a logged-in caller")))]
 async fn onboarding_data(

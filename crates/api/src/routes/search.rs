@@ -8,10 +8,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use swingfly_library::wire::{SearchResponse, TopSearchResponse};
 use swingfly_library::{NoUser, SearchKind};
+use utoipa::{IntoParams, OpenApi};
 
 use crate::auth_extract::AuthUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ValidationIssue};
 use crate::extract::ApiQuery;
+use crate::openapi::ErrorText;
+use crate::routes::auth::Message;
 use crate::routes::library::capitalised;
 use crate::AppState;
 
@@ -20,6 +23,18 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/search/top", get(search_top))
         .route("/search", get(search))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(search_top, search),
+    tags((name = "search", description = "Fuzzy search over tracks, albums and artists"))
+)]
+struct SearchDoc;
+
+/// The OpenAPI description of these routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    SearchDoc::openapi()
 }
 
 fn no_query() -> ApiError {
@@ -36,14 +51,23 @@ fn default_top_limit() -> i64 {
     6
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TopQuery {
+    /// The search text (required; blank is a 400).
     q: Option<String>,
-    /// Artists and albums shown; negative means as many as matched.
+    /// Artists and albums shown (default 6); negative means as many as matched.
     #[serde(default = "default_top_limit")]
     limit: i64,
 }
 
+#[utoipa::path(get, path = "/search/top", tag = "search", params(TopQuery),
+    responses(
+        (status = 200, description = "`{top_result, tracks, albums, artists}`: the best match and the first matches of each kind", body = Object),
+        (status = 400, description = "No query provided", body = ErrorText),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "A malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn search_top(
     State(app): State<AppState>,
     _user: AuthUser,
@@ -66,18 +90,29 @@ fn default_itemtype() -> String {
     "tracks".to_string()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// The search text (required; blank is a 400).
     q: Option<String>,
+    /// `tracks` (the default), `albums` or `artists`.
     #[serde(default = "default_itemtype")]
     itemtype: String,
+    /// The first result (default 0).
     #[serde(default)]
     start: usize,
-    /// Negative means everything from `start` (Android sends -1).
+    /// Results per page (default 30); negative means everything from `start` (Android sends -1).
     #[serde(default = "default_search_limit")]
     limit: i64,
 }
 
+#[utoipa::path(get, path = "/search", tag = "search", params(SearchQuery),
+    responses(
+        (status = 200, description = "`{results, more}`: one page of matches of one kind, and whether more follow", body = Object),
+        (status = 400, description = "No query provided", body = ErrorText),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 422, description = "An unknown item type or a malformed parameter", body = [ValidationIssue]),
+    ))]
 async fn search(
     State(app): State<AppState>,
     _user: AuthUser,

@@ -5,10 +5,12 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 
 use crate::auth_extract::{AdminUser, AuthUser};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, ValidationIssue};
 use crate::extract::ApiJson;
+use crate::routes::auth::Message;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -18,30 +20,57 @@ pub fn router() -> Router<AppState> {
         .route("/notsettings/trigger-scan", get(trigger_scan))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(OpenApi)]
+#[openapi(
+    paths(root_dirs, update_root_dirs, trigger_scan),
+    components(schemas(RootDirs, RootDirChanges, UpdatedRootDirs, ScanTriggered)),
+    tags((name = "settings", description = "Root folders and scanning"))
+)]
+struct SettingsDoc;
+
+/// The OpenAPI description of these routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    SettingsDoc::openapi()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 struct RootDirs {
     dirs: Vec<String>,
 }
 
+#[utoipa::path(get, path = "/notsettings/get-root-dirs", tag = "settings",
+    responses(
+        (status = 200, description = "The root folders", body = RootDirs),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+    ))]
 async fn root_dirs(State(app): State<AppState>, _user: AuthUser) -> ApiResult<Json<RootDirs>> {
     Ok(Json(RootDirs {
         dirs: app.root_dirs().await?,
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct RootDirChanges {
+    /// Folders to add; `$home` means the server user's home folder.
     #[serde(default)]
     new_dirs: Vec<String>,
+    /// Folders to remove.
     #[serde(default)]
     removed: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct UpdatedRootDirs {
     root_dirs: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/notsettings/add-root-dirs", tag = "settings", request_body = RootDirChanges,
+    responses(
+        (status = 200, description = "The root folders after the change (normalised); a scan starts in the background", body = UpdatedRootDirs),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 403, description = "Not an admin", body = Message),
+        (status = 422, description = "A malformed body", body = [ValidationIssue]),
+    ))]
 async fn update_root_dirs(
     State(app): State<AppState>,
     _admin: AdminUser,
@@ -53,14 +82,20 @@ async fn update_root_dirs(
     Ok(Json(UpdatedRootDirs { root_dirs }))
 }
 
-#[derive(Debug, Serialize)]
-struct Message {
+/// The answer of trigger-scan.
+#[derive(Debug, Serialize, ToSchema)]
+struct ScanTriggered {
     msg: &'static str,
 }
 
-async fn trigger_scan(State(app): State<AppState>, _user: AuthUser) -> Json<Message> {
+#[utoipa::path(get, path = "/notsettings/trigger-scan", tag = "settings",
+    responses(
+        (status = 200, description = "`{msg: \"Scan triggered!\"}`; the scan runs in the background (coalesced with one already running)", body = ScanTriggered),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+    ))]
+async fn trigger_scan(State(app): State<AppState>, _user: AuthUser) -> Json<ScanTriggered> {
     app.trigger_scan();
-    Json(Message {
+    Json(ScanTriggered {
         msg: "Scan triggered!",
     })
 }

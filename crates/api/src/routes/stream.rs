@@ -12,12 +12,13 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth_extract::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ValidationIssue};
 use crate::extract::{ApiQuery, HashParam};
+use crate::routes::auth::Message;
 use crate::transcode::{self, TranscodeError, TranscodePlan};
 use crate::AppState;
 
@@ -25,12 +26,62 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/file/{trackhash}/legacy", get(stream_track))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(OpenApi)]
+#[openapi(
+    paths(stream_track),
+    components(schemas(Refusal)),
+    tags((name = "stream", description = "Audio files, as they are or transcoded"))
+)]
+struct StreamDoc;
+
+/// The OpenAPI description of these routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    StreamDoc::openapi()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StreamQuery {
+    /// The track's path as the client knows it: only a lookup key, the file sent always comes
+    /// from the index and lies inside a root folder.
     filepath: String,
+    /// A bitrate in kbps (`128`, `192k`) to transcode to, or `original` (the file as it is).
     quality: Option<String>,
+    /// `mp3`, `aac`, `ogg`, `opus`, `flac` or `webm` to transcode to (ignored with
+    /// `quality=original`); a bitrate alone means MP3.
     container: Option<String>,
 }
+
+/// A refused or failed stream: `{msg, error}`.
+#[derive(Debug, Serialize, ToSchema)]
+struct Refusal {
+    msg: &'static str,
+    error: String,
+}
+
+#[utoipa::path(get, path = "/file/{trackhash}/legacy", tag = "stream",
+    summary = "A track's audio, as it is or transcoded",
+    description = "The audio file, with ETag/Last-Modified validators, conditional requests and single \
+        byte ranges; with `quality`/`container` it is transcoded by ffmpeg and streamed without \
+        ranges (`Accept-Ranges: none`, `X-Transcoded-Bitrate`). HEAD answers the headers without \
+        reading the file or starting an encoder.",
+    params(("trackhash" = String, Path, description = "The track's hash: 16 hexadecimal characters"), StreamQuery),
+    responses(
+        (status = 200, description = "The whole file, or the transcoded stream", content_type = "audio/*",
+            headers(("Content-Disposition" = String, description = "attachment, with the file name"))),
+        (status = 206, description = "The requested byte range", content_type = "audio/*",
+            headers(("Content-Range" = String, description = "`bytes start-end/length`"))),
+        (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
+        (status = 400, description = "A path with `..`, a path outside the root folders, or an invalid quality or container", body = Refusal),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
+        (status = 404, description = "File Not Found: not indexed, outside the root folders or gone from disk", body = Message),
+        (status = 412, description = "Precondition failed (If-Match, If-Unmodified-Since)"),
+        (status = 416, description = "Range not satisfiable",
+            headers(("Content-Range" = String, description = "`bytes */length`"))),
+        (status = 422, description = "Not a hash, or `filepath` missing", body = [ValidationIssue]),
+        (status = 500, description = "Transcoding failed", body = Message),
+        (status = 503, description = "Transcoding unavailable: ffmpeg is not installed", body = Refusal),
+    ))]
 
 async fn stream_track(
     State(app): State<AppState>,
@@ -106,11 +157,7 @@ async fn stream_track(
         }
         Err(err) => {
             tracing::warn!(path = %source.path.display(), error = %err, "transcoding failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({"msg": "Transcoding failed"})),
-            )
-                .into_response()
+            ApiError::msg(StatusCode::INTERNAL_SERVER_ERROR, "Transcoding failed").into_response()
         }
     }
 }
@@ -133,18 +180,16 @@ enum Rejection {
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
-            Rejection::Traversal => (
+            Rejection::Traversal => refusal(
                 StatusCode::BAD_REQUEST,
-                Json(json!({"msg": "Invalid filepath", "error": "Path traversal detected"})),
-            )
-                .into_response(),
-            Rejection::OutsideRoots => (
+                "Invalid filepath",
+                "Path traversal detected",
+            ),
+            Rejection::OutsideRoots => refusal(
                 StatusCode::BAD_REQUEST,
-                Json(
-                    json!({"msg": "Invalid filepath", "error": "File not inside root directories"}),
-                ),
-            )
-                .into_response(),
+                "Invalid filepath",
+                "File not inside root directories",
+            ),
             Rejection::NotFound => not_found(),
         }
     }
@@ -215,30 +260,27 @@ pub(crate) fn audio_content_type(path: &Path) -> String {
 }
 
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"msg": "File Not Found"})),
-    )
-        .into_response()
+    ApiError::msg(StatusCode::NOT_FOUND, "File Not Found").into_response()
+}
+
+fn refusal(status: StatusCode, msg: &'static str, error: &str) -> Response {
+    let body = Refusal {
+        msg,
+        error: error.to_string(),
+    };
+    (status, Json(body)).into_response()
 }
 
 fn bad_request(reason: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"msg": "Invalid request", "error": reason})),
-    )
-        .into_response()
+    refusal(StatusCode::BAD_REQUEST, "Invalid request", reason)
 }
 
 fn transcoder_unavailable() -> Response {
-    (
+    refusal(
         StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({
-            "msg": "Transcoding unavailable",
-            "error": "ffmpeg is not installed on the server; request the original quality instead",
-        })),
+        "Transcoding unavailable",
+        "ffmpeg is not installed on the server; request the original quality instead",
     )
-        .into_response()
 }
 
 /// Sending a file from disk with HTTP validators, conditional requests and single byte ranges
