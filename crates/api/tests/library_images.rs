@@ -158,6 +158,28 @@ async fn folder_images_stand_in_for_missing_thumbnails_and_get_cached() {
     // Clients append the track's `image` verbatim: "<albumhash>.webp?pathhash=<pathhash>".
     let image = track["image"].as_str().unwrap().to_string();
     let pathhash = image.split("pathhash=").nth(1).unwrap().to_string();
+    let albumhash = track["albumhash"].as_str().unwrap().to_string();
+
+    // The scan already made thumbnails from the folder's cover.jpg.
+    let scanned = server
+        .client
+        .get(server.url(&format!("/img/thumbnail/small/{image}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.headers()[header::CONTENT_TYPE], "image/webp");
+    assert_eq!(image_dimensions(scanned).await, (96, 96));
+
+    // Without them (not extracted yet, or the cache was cleared) the folder image stands in.
+    for size in ["xsmall", "small", "medium", "large", "original"] {
+        let thumbnail = server
+            .app
+            .paths
+            .thumbnails
+            .join(size)
+            .join(format!("{albumhash}.webp"));
+        std::fs::remove_file(&thumbnail).unwrap();
+    }
 
     let first = server
         .client
@@ -208,7 +230,6 @@ async fn folder_images_stand_in_for_missing_thumbnails_and_get_cached() {
     assert_eq!(original.headers()[header::CONTENT_TYPE], "image/jpeg");
 
     // Without the pathhash (or with an unknown one) there is no folder to look in.
-    let albumhash = track["albumhash"].as_str().unwrap();
     for query in ["", "?pathhash=0000000000000000", "?pathhash=../../etc"] {
         let response = server
             .client

@@ -155,6 +155,7 @@ async fn read_files(
 
 /// Builds the index from the ledger: raw tracks plus stored album colours.
 pub async fn build_index(store: &Store, settings: &IndexSettings) -> anyhow::Result<Library> {
+    let started = std::time::Instant::now();
     let (raw, art, version) = tokio::try_join!(
         store.load_tracks(),
         store.load_album_art(),
@@ -173,8 +174,17 @@ pub async fn build_index(store: &Store, settings: &IndexSettings) -> anyhow::Res
             ))
         })
         .collect();
+    let loaded = started.elapsed();
     let settings = settings.clone();
-    Ok(tokio::task::spawn_blocking(move || Library::build(raw, &settings, &art, version)).await?)
+    let library =
+        tokio::task::spawn_blocking(move || Library::build(raw, &settings, &art, version)).await?;
+    tracing::info!(
+        tracks = library.stats().files,
+        load_ms = loaded.as_millis() as u64,
+        build_ms = (started.elapsed() - loaded).as_millis() as u64,
+        "index built from the store"
+    );
+    Ok(library)
 }
 
 /// Swaps a new index in. The new one is warmed and the old one dropped on the blocking pool, so
