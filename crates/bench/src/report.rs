@@ -73,13 +73,16 @@ pub fn markdown(summary: &Summary) -> String {
         summary.limits.max_seconds,
         summary.limits.warmup_requests,
     );
-    out.push_str("| Library | Cold scan | Cold scan rate | Incremental scan | Incremental rate | Start to serving | Server RSS idle | Server peak RSS | Scan peak RSS |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| Library | Cold scan: indexed | Indexing rate | Artwork | Cold scan total | Incremental scan | Incremental rate | Start to serving | Server RSS idle | Server peak RSS | Scan peak RSS |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for library in &summary.libraries {
         let _ = writeln!(
             out,
-            "| {} tracks | {} | {:.0} tracks/s | {} | {:.0} files/s | {} ms | {} | {} | {} |",
+            "| {} tracks | {} | {:.0} files/s | {} | {} ({:.0} tracks/s) | {} | {:.0} files/s | {} ms | {} | {} | {} |",
             thousands(library.tracks),
+            seconds(library.scan_cold.report.indexed_ms),
+            library.scan_cold.indexed_per_second(),
+            seconds(library.scan_cold.report.artwork_ms),
             seconds(library.scan_cold.report.elapsed_ms),
             library.scan_cold.tracks_per_second(),
             seconds(library.scan_incremental.report.elapsed_ms),
@@ -161,6 +164,8 @@ mod tests {
                 artists: 5,
                 skipped: vec![],
                 elapsed_ms,
+                indexed_ms: elapsed_ms / 2,
+                artwork_ms: elapsed_ms / 2,
                 unchanged: None,
                 files_read: None,
             },
@@ -214,7 +219,7 @@ mod tests {
         };
         let text = markdown(&summary);
         assert!(
-            text.contains("| 10,000 tracks | 4.00 s | 2500 tracks/s | 0.50 s |"),
+            text.contains("| 10,000 tracks | 2.00 s | 5000 files/s | 2.00 s | 4.00 s (2500 tracks/s) | 0.50 s |"),
             "{text}"
         );
         assert!(

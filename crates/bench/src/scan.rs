@@ -20,6 +20,11 @@ pub struct ScanReport {
     pub artists: u64,
     pub skipped: Vec<SkippedFile>,
     pub elapsed_ms: u64,
+    /// Until the scanned library was served (read, committed, indexed); artwork comes after.
+    #[serde(default)]
+    pub indexed_ms: u64,
+    #[serde(default)]
+    pub artwork_ms: u64,
     /// Files unchanged since the previous scan (not part of the stated contract; kept when present).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unchanged: Option<u64>,
@@ -44,9 +49,15 @@ pub struct ScanRun {
 }
 
 impl ScanRun {
-    /// Indexed tracks per second of the scan's own elapsed time.
+    /// Indexed tracks per second of the scan's own elapsed time (artwork included).
     pub fn tracks_per_second(&self) -> f64 {
         per_second(self.report.tracks_indexed, self.report.elapsed_ms)
+    }
+
+    /// Files read and indexed per second until the library was served (artwork excluded).
+    pub fn indexed_per_second(&self) -> f64 {
+        let files = self.report.files_read.unwrap_or(self.report.tracks_indexed);
+        per_second(files, self.report.indexed_ms)
     }
 
     /// Files examined per second (the meaningful rate for an incremental scan).

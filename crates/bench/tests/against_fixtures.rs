@@ -33,6 +33,8 @@ fn faithful_scan(manifest: &Manifest) -> ScanRun {
                 })
                 .collect(),
             elapsed_ms: 100,
+            indexed_ms: 60,
+            artwork_ms: 40,
             unchanged: None,
             files_read: None,
         },

@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use serde::Serialize;
@@ -47,6 +48,12 @@ pub struct ScanReport {
     pub artists: usize,
     pub artwork_extracted: usize,
     pub skipped: Vec<SkippedFile>,
+    /// From the start until the new index served the scanned library (files read, committed to
+    /// the store, index rebuilt and swapped in).
+    pub indexed_ms: u64,
+    /// Artwork extraction for new or changed albums, after the index was swapped in.
+    pub artwork_ms: u64,
+    /// The whole scan.
     pub elapsed_ms: u64,
 }
 
@@ -58,6 +65,7 @@ pub async fn run(
     live: &ArcSwap<Library>,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> anyhow::Result<ScanReport> {
+    let started = Instant::now();
     let known: HashMap<String, KnownFile> = store
         .known_files()
         .await?
@@ -100,6 +108,9 @@ pub async fn run(
         swap_index(live, Arc::clone(&library));
     }
 
+    report.indexed_ms = started.elapsed().as_millis() as u64;
+
+    let artwork_started = Instant::now();
     let updated: HashSet<&str> = outcome
         .upserts
         .iter()
@@ -110,6 +121,7 @@ pub async fn run(
         library = Arc::new(build_index(store, settings).await?);
         swap_index(live, Arc::clone(&library));
     }
+    report.artwork_ms = artwork_started.elapsed().as_millis() as u64;
 
     let stats = library.stats();
     report.tracks_indexed = stats.tracks;
@@ -155,7 +167,7 @@ async fn read_files(
 
 /// Builds the index from the ledger: raw tracks plus stored album colours.
 pub async fn build_index(store: &Store, settings: &IndexSettings) -> anyhow::Result<Library> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let (raw, art, version) = tokio::try_join!(
         store.load_tracks(),
         store.load_album_art(),

@@ -251,6 +251,8 @@ async fn scan(args: ScanArgs) -> anyhow::Result<()> {
         for skipped in &report.skipped {
             println!("  {}: {}", skipped.path, skipped.reason);
         }
+        println!("indexed in:     {} ms", report.indexed_ms);
+        println!("artwork in:     {} ms", report.artwork_ms);
         println!("elapsed:        {} ms", report.elapsed_ms);
     }
     Ok(())
