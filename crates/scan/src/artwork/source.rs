@@ -11,6 +11,7 @@ use lofty::file::{FileType, TaggedFileExt};
 use lofty::picture::PictureType;
 use lofty::probe::Probe;
 
+use super::timing::{timed, Stage};
 use crate::asf;
 
 /// Cover files larger than this are not real covers.
@@ -27,10 +28,10 @@ const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
 /// Candidates that cannot be read or decoded are skipped with a warning.
 pub(super) fn decode_first_cover(track_paths: &[PathBuf]) -> Option<RgbImage> {
     for track in track_paths {
-        let Some(bytes) = embedded_picture(track) else {
+        let Some(bytes) = timed(Stage::Read, || embedded_picture(track)) else {
             continue;
         };
-        match decode(&bytes) {
+        match timed(Stage::Decode, || decode(&bytes)) {
             Ok(image) => return Some(image),
             Err(error) => {
                 tracing::warn!(track = %track.display(), %error, "embedded picture cannot be decoded; trying the next source");
@@ -44,11 +45,11 @@ pub(super) fn decode_first_cover(track_paths: &[PathBuf]) -> Option<RgbImage> {
         }
     }
     for folder in folders {
-        let Some(image_path) = folder_image(folder) else {
+        let Some(image_path) = timed(Stage::Read, || folder_image(folder)) else {
             continue;
         };
-        let decoded = read_image_file(&image_path)
-            .and_then(|bytes| decode(&bytes).map_err(|e| e.to_string()));
+        let decoded = timed(Stage::Read, || read_image_file(&image_path))
+            .and_then(|bytes| timed(Stage::Decode, || decode(&bytes)).map_err(|e| e.to_string()));
         match decoded {
             Ok(image) => return Some(image),
             Err(error) => {
@@ -163,5 +164,5 @@ fn decode(bytes: &[u8]) -> Result<RgbImage, image::ImageError> {
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    Ok(reader.decode()?.to_rgb8())
+    Ok(reader.decode()?.into_rgb8())
 }
