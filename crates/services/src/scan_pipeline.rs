@@ -77,6 +77,12 @@ pub async fn run(
         known,
     };
     let outcome = read_files(request, progress).await?;
+    tracing::info!(
+        files = outcome.files_seen,
+        read = outcome.upserts.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "music folders walked and read"
+    );
 
     let mut report = ScanReport {
         files_seen: outcome.files_seen,
@@ -99,7 +105,14 @@ pub async fn run(
         progress(&Progress::Saving {
             tracks: outcome.upserts.len(),
         });
+        let saving = Instant::now();
         store.apply_scan(&outcome.upserts, &outcome.removed).await?;
+        tracing::info!(
+            upserts = outcome.upserts.len(),
+            removed = outcome.removed.len(),
+            ms = saving.elapsed().as_millis() as u64,
+            "scan committed to the store"
+        );
     }
     let mut library = live.load_full();
     if changed || library.version() != store.library_version().await? {
