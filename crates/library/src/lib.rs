@@ -49,6 +49,8 @@ pub struct Library {
     /// String sort positions for get-all, computed on first use (most builds are followed by
     /// requests that never sort by name, and the natural-order sorts are the costliest part).
     ranks: OnceLock<SortRanks>,
+    /// Sorted get-all orders for the keys that do not depend on the user, computed on first use.
+    get_all_orders: queries::get_all::GetAllOrders,
     /// Entry `i` is the title of `primary_tracks[i]`.
     track_search: SearchIndex,
     /// Entry `i` is the title of `albums[i]`.
@@ -69,6 +71,7 @@ impl Library {
             artists: Vec::new(),
             folders: FolderTree::default(),
             ranks: OnceLock::new(),
+            get_all_orders: Default::default(),
             track_search: SearchIndex::build(std::iter::empty()),
             album_search: SearchIndex::build(std::iter::empty()),
             artist_search: SearchIndex::build(std::iter::empty()),

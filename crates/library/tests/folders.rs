@@ -365,6 +365,64 @@ fn symlinked_roots_are_flagged() {
     assert_eq!(value["folders"][0]["is_sym"], true);
 }
 
+/// `total` counts what is on disk: regular audio files and symlinks to them, by extension in any
+/// case; subfolders reached through a symlink are flagged.
+#[cfg(unix)]
+#[test]
+fn disk_facts_follow_symlinks_and_extensions() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let root = format!("{}/music", dir.path().display());
+    let elsewhere = format!("{}/elsewhere", dir.path().display());
+    fs::create_dir_all(format!("{elsewhere}/Album")).unwrap();
+    fs::create_dir_all(format!("{root}/Real")).unwrap();
+    symlink(format!("{elsewhere}/Album"), format!("{root}/Linked")).unwrap();
+    let tracks = ["Real", "Linked"]
+        .iter()
+        .map(|folder| {
+            let path = format!("{root}/{folder}/01 Song.flac");
+            fs::write(&path, b"audio").unwrap();
+            raw(&path)
+                .title(folder)
+                .artists("Band")
+                .album(folder, "Band")
+                .build()
+        })
+        .collect();
+    fs::write(format!("{root}/a.b.FLAC"), b"audio").unwrap();
+    fs::write(format!("{root}/.mp3"), b"hidden, no extension").unwrap();
+    fs::write(format!("{root}/notes.txt"), b"text").unwrap();
+    fs::create_dir(format!("{root}/folder.mp3")).unwrap();
+    fs::write(format!("{elsewhere}/target.ogg"), b"audio").unwrap();
+    symlink(
+        format!("{elsewhere}/target.ogg"),
+        format!("{root}/linked.ogg"),
+    )
+    .unwrap();
+    symlink(
+        format!("{elsewhere}/missing.ogg"),
+        format!("{root}/dangling.ogg"),
+    )
+    .unwrap();
+    symlink(format!("{elsewhere}/Album"), format!("{root}/dir-link.mp3")).unwrap();
+    let library = Library::build(tracks, &IndexSettings::default(), &HashMap::new(), 1);
+
+    let request = FolderRequest {
+        sortfoldersby: "name".to_owned(),
+        ..request(&root)
+    };
+    let listed = library
+        .folder(&request, std::slice::from_ref(&root), "/", &NoUser)
+        .unwrap();
+    assert_eq!(listed.total, 2, "a.b.FLAC and linked.ogg");
+    let folders: Vec<(&str, bool)> = listed
+        .folders
+        .iter()
+        .map(|folder| (folder.name.as_str(), folder.is_sym))
+        .collect();
+    assert_eq!(folders, [("Linked", true), ("Real", false)]);
+}
+
 #[test]
 fn folder_tracks_all_is_recursive_existing_and_by_mtime() {
     let tree = tree();
@@ -412,4 +470,50 @@ fn request_bodies_take_swing_defaults() {
     assert_eq!(empty, FolderRequest::default());
     assert_eq!(empty.folder, "$home");
     assert_eq!(empty.limit, 50);
+}
+
+/// `cargo test -p swingfly-library --release --test folders -- --ignored --nocapture`
+#[test]
+#[ignore = "benchmark: run in release with --ignored --nocapture"]
+fn listing_3000_subfolders() {
+    const FOLDERS: usize = 3_000;
+    let dir = tempfile::tempdir().unwrap();
+    let root = format!("{}/music", dir.path().display());
+    let tracks: Vec<_> = (0..FOLDERS)
+        .map(|index| {
+            raw(&format!(
+                "{root}/Artist {index} - Album {}/01 Song.flac",
+                index % 97
+            ))
+            .title(&format!("Song {index}"))
+            .artists(&format!("Artist {index}"))
+            .album(&format!("Album {index}"), &format!("Artist {index}"))
+            .build()
+        })
+        .collect();
+    for track in &tracks {
+        fs::create_dir_all(&track.folder).unwrap();
+        fs::write(&track.filepath, b"not really audio").unwrap();
+    }
+    let library = Library::build(tracks, &IndexSettings::default(), &HashMap::new(), 1);
+    let roots = [root.clone()];
+    for sort in ["lastmod", "name"] {
+        let request = FolderRequest {
+            folder: "$home".to_owned(),
+            sortfoldersby: sort.to_owned(),
+            ..FolderRequest::default()
+        };
+        let listed = library.folder(&request, &roots, "/", &NoUser).unwrap();
+        assert_eq!(listed.folders.len(), FOLDERS);
+        const RUNS: u32 = 200;
+        let started = std::time::Instant::now();
+        for _ in 0..RUNS {
+            let listed = library.folder(&request, &roots, "/", &NoUser).unwrap();
+            assert_eq!(listed.folders.len(), FOLDERS);
+        }
+        println!(
+            "folder($home, {FOLDERS} subfolders, sort {sort}): {:.3} ms",
+            started.elapsed().as_secs_f64() * 1e3 / f64::from(RUNS)
+        );
+    }
 }

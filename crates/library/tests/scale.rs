@@ -237,6 +237,17 @@ fn build_100k_tracks() {
     timed("get_all(albums, title, 0..50)", &mut || {
         library.get_all(&by_title, &NoUser).unwrap().items.len()
     });
+    let by_created = GetAllRequest {
+        kind: GetAllKind::Albums,
+        start: 0,
+        limit: 20,
+        sortby: "created_date".into(),
+        reverse: true,
+        article_aware_sorting: false,
+    };
+    timed("get_all(albums, created_date desc, 0..20)", &mut || {
+        library.get_all(&by_created, &NoUser).unwrap().items.len()
+    });
     let by_plays = GetAllRequest {
         kind: GetAllKind::Artists,
         sortby: "playcount".into(),

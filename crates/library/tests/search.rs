@@ -119,3 +119,89 @@ fn albums_and_artists_kinds() {
     assert_eq!(titles(&cjk["results"], "name"), ["宇多田ヒカル"]);
     assert!("podcasts".parse::<SearchKind>().is_err());
 }
+
+/// More than 150 matches of every kind, artists and albums sharing the query words, and files
+/// sharing trackhashes, so the top result leads the lists and duplicates are dropped.
+fn crowded_library() -> swingfly_library::Library {
+    let tracks = (0..600)
+        .map(|index| {
+            let artist = format!("Gold Band {}", index % 40);
+            let album = format!("Golden Days {}", index % 200);
+            // Every fifth file is a second copy of the previous title (same trackhash).
+            let title = format!("Gold Song {}", index - index % 5 / 4);
+            raw(&format!("/music/{artist}/{album}/{index}.flac"))
+                .title(&title)
+                .artists(&artist)
+                .album(&album, &artist)
+                .build()
+        })
+        .collect();
+    swingfly_library::Library::build(
+        tracks,
+        &swingfly_model::IndexSettings::default(),
+        &std::collections::HashMap::new(),
+        1,
+    )
+}
+
+/// The first match of each kind (the top result) and the lists' first items need only that many
+/// matches; the results must equal slices of the whole 150-match lists.
+#[test]
+fn pages_equal_slices_of_the_full_result_lists() {
+    let library = crowded_library();
+    for query in ["gold", "gold band 7", "golden days", "song 12", "band"] {
+        for kind in [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists] {
+            let full = serde_json::to_value(library.search(query, kind, 0, -1, &NoUser)).unwrap();
+            let full = full["results"].as_array().unwrap().clone();
+            for (start, limit) in [
+                (0, 30),
+                (30, 30),
+                (0, 1),
+                (120, 30),
+                (140, 9),
+                (149, 5),
+                (0, 200),
+                (5, -1),
+            ] {
+                let response = library.search(query, kind, start, limit, &NoUser);
+                let end = if limit < 0 {
+                    full.len()
+                } else {
+                    (start + limit as usize).min(full.len())
+                };
+                let expected = &full[start.min(full.len())..end];
+                let value = serde_json::to_value(&response).unwrap();
+                assert_eq!(
+                    value["results"].as_array().unwrap(),
+                    expected,
+                    "{query} {kind:?} {start} {limit}"
+                );
+                assert_eq!(
+                    response.more,
+                    end < full.len(),
+                    "{query} {kind:?} {start} {limit}"
+                );
+            }
+        }
+        let all = serde_json::to_value(library.search_top(query, 150, &NoUser)).unwrap();
+        for limit in [0, 1, 3, 6] {
+            let top = serde_json::to_value(library.search_top(query, limit, &NoUser)).unwrap();
+            assert_eq!(top["top_result"], all["top_result"], "{query} {limit}");
+            assert_eq!(top["tracks"], all["tracks"], "{query} {limit}");
+            for list in ["albums", "artists"] {
+                let expected: Vec<Value> = all[list]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .take(limit)
+                    .cloned()
+                    .collect();
+                assert_eq!(
+                    top[list].as_array().unwrap(),
+                    &expected,
+                    "{query} {list} {limit}"
+                );
+            }
+        }
+    }
+}

@@ -66,6 +66,7 @@ impl Library {
             artists: assembled.artists,
             folders: assembled.folders,
             ranks: OnceLock::new(),
+            get_all_orders: Default::default(),
             track_search,
             album_search: assembled.album_search,
             artist_search: assembled.artist_search,

@@ -5,10 +5,14 @@
 //! (the audio files on disk, indexed or not), one `read_dir` of the listed folder.
 
 use std::cmp::Ordering;
+use std::ffi::CStr;
 use std::fs;
+use std::mem::MaybeUninit;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
+use rustix::fd::OwnedFd;
+use rustix::fs::{statat, AtFlags, FileType, Mode, OFlags, RawDir};
 use serde::Deserialize;
 use swingfly_model::text::natural_cmp;
 
@@ -167,6 +171,8 @@ impl FolderSortKey {
 /// A subfolder with what the disk says about it.
 struct ListedFolder<'a> {
     node: &'a FolderNode,
+    /// Its place among its siblings, which the tree keeps in natural name order.
+    position: u32,
     is_sym: bool,
     mtime: i64,
 }
@@ -293,26 +299,29 @@ impl Library {
 
     /// Indexed subfolders that still exist on disk and are not hidden.
     fn existing_subfolders<'a>(&'a self, node: &'a FolderNode) -> Vec<ListedFolder<'a>> {
+        // Stat the children relative to the open parent: a listing can hold thousands, and the
+        // kernel then resolves one name per child instead of the whole path.
+        let parent = rustix::fs::open(
+            &*node.path,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .ok();
         node.children
             .iter()
-            .map(|&child| self.folders.node(child))
-            .filter(|child| child.recursive_files > 0 && !child.name().starts_with('.'))
-            .filter_map(|child| {
-                let link = fs::symlink_metadata(&*child.path).ok()?;
-                let is_sym = link.file_type().is_symlink();
-                let target = if is_sym {
-                    fs::metadata(&*child.path).ok()?
-                } else {
-                    link
+            .enumerate()
+            .map(|(position, &child)| (position as u32, self.folders.node(child)))
+            .filter(|(_, child)| child.recursive_files > 0 && !child.name().starts_with('.'))
+            .filter_map(|(position, child)| {
+                let (is_sym, mtime) = match &parent {
+                    Some(parent) => directory_facts_at(parent, child.name())?,
+                    None => directory_facts(&child.path)?,
                 };
-                target.is_dir().then(|| ListedFolder {
+                Some(ListedFolder {
                     node: child,
+                    position,
                     is_sym,
-                    mtime: target
-                        .modified()
-                        .ok()
-                        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
-                        .map_or(0, |elapsed| elapsed.as_secs() as i64),
+                    mtime,
                 })
             })
             .collect()
@@ -418,23 +427,64 @@ impl Library {
     }
 }
 
+/// Sorts by the key (reversed on request), ties by name. Siblings come in natural name order,
+/// so their positions stand in for the names and no string is compared here.
 fn sort_subfolders(
     mut folders: Vec<ListedFolder<'_>>,
     key: FolderSortKey,
     reverse: bool,
 ) -> Vec<ListedFolder<'_>> {
-    folders.sort_by(|a, b| {
-        let by_key = match key {
-            FolderSortKey::Default | FolderSortKey::Name => {
-                natural_cmp(a.node.name(), b.node.name())
-            }
-            FolderSortKey::LastMod => a.mtime.cmp(&b.mtime),
-            FolderSortKey::TrackCount => a.node.recursive_files.cmp(&b.node.recursive_files),
-        };
+    let key_of = |folder: &ListedFolder<'_>| -> i64 {
+        match key {
+            FolderSortKey::Default | FolderSortKey::Name => i64::from(folder.position),
+            FolderSortKey::LastMod => folder.mtime,
+            FolderSortKey::TrackCount => i64::from(folder.node.recursive_files),
+        }
+    };
+    folders.sort_unstable_by(|a, b| {
+        let by_key = key_of(a).cmp(&key_of(b));
         let by_key = if reverse { by_key.reverse() } else { by_key };
-        by_key.then_with(|| natural_cmp(a.node.name(), b.node.name()))
+        by_key.then(a.position.cmp(&b.position))
     });
     folders
+}
+
+/// `(is_symlink, mtime)` of the directory `name` in `parent`, following a symlink to its target;
+/// `None` when it is gone or not a directory.
+fn directory_facts_at(parent: &OwnedFd, name: &str) -> Option<(bool, i64)> {
+    let link = statat(parent, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+    let is_sym = FileType::from_raw_mode(link.st_mode) == FileType::Symlink;
+    let target = if is_sym {
+        statat(parent, name, AtFlags::empty()).ok()?
+    } else {
+        link
+    };
+    (FileType::from_raw_mode(target.st_mode) == FileType::Directory)
+        .then(|| (is_sym, unix_seconds(target.st_mtime as i64)))
+}
+
+/// [`directory_facts_at`] by path, for a parent that cannot be opened.
+fn directory_facts(path: &str) -> Option<(bool, i64)> {
+    let link = fs::symlink_metadata(path).ok()?;
+    let is_sym = link.file_type().is_symlink();
+    let target = if is_sym {
+        fs::metadata(path).ok()?
+    } else {
+        link
+    };
+    target.is_dir().then(|| {
+        let mtime = target
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |elapsed| elapsed.as_secs() as i64);
+        (is_sym, mtime)
+    })
+}
+
+/// Whole seconds since the epoch; 0 before it (as `SystemTime::duration_since` would fail).
+fn unix_seconds(seconds: i64) -> i64 {
+    seconds.max(0)
 }
 
 /// An absolute path with `.`, `..` and repeated slashes resolved lexically, without a trailing
@@ -464,11 +514,12 @@ fn is_within(path: &str, root: &str) -> bool {
 }
 
 fn with_trailing_slash(path: &str) -> String {
-    if path.ends_with('/') {
-        path.to_owned()
-    } else {
-        format!("{path}/")
+    let mut with_slash = String::with_capacity(path.len() + 1);
+    with_slash.push_str(path);
+    if !path.ends_with('/') {
+        with_slash.push('/');
     }
+    with_slash
 }
 
 fn is_symlink(path: &str) -> bool {
@@ -476,28 +527,60 @@ fn is_symlink(path: &str) -> bool {
 }
 
 /// Audio files directly in `directory` on disk (indexed or not); 0 if it cannot be read.
+///
+/// Reads the raw directory entries into one buffer: a root can hold thousands of entries, and
+/// `std::fs::read_dir` allocates each name twice.
 fn count_audio_files(directory: &str) -> usize {
-    let Ok(entries) = fs::read_dir(directory) else {
+    let Ok(fd) = rustix::fs::open(
+        directory,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) else {
         return 0;
     };
-    entries
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            let name = entry.file_name();
-            let is_audio = Path::new(&name)
-                .extension()
-                .and_then(|extension| extension.to_str())
-                .is_some_and(|extension| {
-                    AUDIO_EXTENSIONS
-                        .iter()
-                        .any(|known| extension.eq_ignore_ascii_case(known))
-                });
-            is_audio
-                && entry.file_type().is_ok_and(|kind| {
-                    kind.is_file() || (kind.is_symlink() && entry.path().is_file())
-                })
-        })
-        .count()
+    let mut buffer = vec![MaybeUninit::<u8>::uninit(); 32 * 1024];
+    let mut entries = RawDir::new(&fd, &mut buffer);
+    let mut count = 0;
+    while let Some(Ok(entry)) = entries.next() {
+        let name = entry.file_name().to_bytes();
+        if has_audio_extension(name) && is_file_at(&fd, entry.file_name(), entry.file_type()) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The extension as `Path::extension` finds it (after the last dot, not a leading one) is a
+/// known audio extension, in any case.
+fn has_audio_extension(name: &[u8]) -> bool {
+    match name.iter().rposition(|&byte| byte == b'.') {
+        Some(dot) if dot > 0 => {
+            let extension = &name[dot + 1..];
+            AUDIO_EXTENSIONS
+                .iter()
+                .any(|known| extension.eq_ignore_ascii_case(known.as_bytes()))
+        }
+        _ => false,
+    }
+}
+
+/// A regular file, or a symlink to one. The directory entry's type is trusted unless the
+/// filesystem did not record it.
+fn is_file_at(parent: &OwnedFd, name: &CStr, listed: FileType) -> bool {
+    let kind = if listed == FileType::Unknown {
+        match statat(parent, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => FileType::from_raw_mode(stat.st_mode),
+            Err(_) => return false,
+        }
+    } else {
+        listed
+    };
+    match kind {
+        FileType::RegularFile => true,
+        FileType::Symlink => statat(parent, name, AtFlags::empty())
+            .is_ok_and(|stat| FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

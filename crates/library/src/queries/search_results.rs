@@ -8,7 +8,7 @@ use std::str::FromStr;
 use swingfly_model::Hash;
 
 use crate::entities::IndexedTrack;
-use crate::paging::{has_more, page};
+use crate::paging::{cap, has_more, page};
 use crate::user::{ItemKind, UserView};
 use crate::wire::{
     AlbumCardJson, ArtistCardJson, SearchItemJson, SearchResponse, TopSearchResponse, TrackJson,
@@ -87,8 +87,35 @@ impl Matches {
     }
 }
 
+/// How many matches of each kind a query needs: the top result needs the first of every kind,
+/// and a list needs as many as it shows (never more than [`CANDIDATES`]).
+#[derive(Clone, Copy, Debug)]
+struct Wanted {
+    tracks: usize,
+    albums: usize,
+    artists: usize,
+}
+
+impl Wanted {
+    /// The first match of every kind and `count` of `kind`.
+    fn listing(kind: SearchKind, count: usize) -> Wanted {
+        let count = count.clamp(1, CANDIDATES);
+        Wanted {
+            tracks: if kind == SearchKind::Tracks { count } else { 1 },
+            albums: if kind == SearchKind::Albums { count } else { 1 },
+            artists: if kind == SearchKind::Artists {
+                count
+            } else {
+                1
+            },
+        }
+    }
+}
+
 impl Library {
-    fn matches(&self, query: &str) -> Matches {
+    /// The best matches of each kind, best first. The index ranks a query's matches the same
+    /// whatever the limit, so fewer candidates give a prefix of the full lists.
+    fn matches(&self, query: &str, wanted: Wanted) -> Matches {
         let query = query.trim();
         if query.is_empty() {
             return Matches {
@@ -97,15 +124,15 @@ impl Library {
                 artists: Vec::new(),
             };
         }
-        let hits = |index: &crate::search::SearchIndex| -> Vec<(u32, u32)> {
+        let hits = |index: &crate::search::SearchIndex, limit: usize| -> Vec<(u32, u32)> {
             index
-                .search(query, CANDIDATES)
+                .search(query, limit)
                 .into_iter()
                 .map(|hit| (hit.id, hit.score))
                 .collect()
         };
         Matches {
-            tracks: hits(&self.track_search)
+            tracks: hits(&self.track_search, wanted.tracks)
                 .into_iter()
                 .filter_map(|(entry, score)| {
                     self.primary_tracks
@@ -113,8 +140,8 @@ impl Library {
                         .map(|&id| (id, score))
                 })
                 .collect(),
-            albums: hits(&self.album_search),
-            artists: hits(&self.artist_search),
+            albums: hits(&self.album_search, wanted.albums),
+            artists: hits(&self.artist_search, wanted.artists),
         }
     }
 
@@ -203,7 +230,17 @@ impl Library {
 
     /// GET /search/top: the top result, up to 4 tracks, and up to `limit` artists and albums.
     pub fn search_top(&self, query: &str, limit: usize, user: &dyn UserView) -> TopSearchResponse {
-        let matches = self.matches(query);
+        // Every list is led by the first match of its kind or the top result's items, so `n`
+        // items never need more than `n` matches (and the top result the first of each).
+        let wanted = limit.clamp(1, CANDIDATES);
+        let matches = self.matches(
+            query,
+            Wanted {
+                tracks: TOP_TRACKS,
+                albums: wanted,
+                artists: wanted,
+            },
+        );
         let top = matches.top();
         TopSearchResponse {
             albums: self.album_cards(&self.ranked_albums(&matches, top, limit)),
@@ -223,11 +260,14 @@ impl Library {
         limit: i64,
         user: &dyn UserView,
     ) -> SearchResponse {
-        let matches = self.matches(query);
+        // Only whether an item follows the page matters for `more`, so one past the page is
+        // enough: the lists are prefixes of the full 150-match lists.
+        let needed = start.saturating_add(cap(limit)).saturating_add(1);
+        let matches = self.matches(query, Wanted::listing(kind, needed));
         let top = matches.top();
         let (results, total): (Vec<SearchItemJson>, usize) = match kind {
             SearchKind::Tracks => {
-                let tracks = self.ranked_tracks(&matches, top, CANDIDATES, user);
+                let tracks = self.ranked_tracks(&matches, top, needed.min(CANDIDATES), user);
                 let results = page(&tracks, start, limit)
                     .iter()
                     .map(|track| SearchItemJson::Track(self.track_json(track, user)))
@@ -235,7 +275,7 @@ impl Library {
                 (results, tracks.len())
             }
             SearchKind::Albums => {
-                let albums = self.ranked_albums(&matches, top, CANDIDATES);
+                let albums = self.ranked_albums(&matches, top, needed.min(CANDIDATES));
                 let results = self
                     .album_cards(page(&albums, start, limit))
                     .into_iter()
