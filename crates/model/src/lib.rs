@@ -20,3 +20,15 @@ pub use hash::{hash_hex, parse_hash, Hash};
 pub use rules::{parse_date, Rules};
 pub use settings::IndexSettings;
 pub use track::{ArtistRef, Genre, RawTrack, Track};
+
+/// Audio file extensions the library indexes (reference §5.2), lower case.
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "flac", "mp3", "wav", "m4a", "ogg", "opus", "wma", "alac", "aiff", "aif",
+];
+
+/// True when `extension` (without the dot) is one of [`AUDIO_EXTENSIONS`], in any case.
+pub fn is_audio_extension(extension: &[u8]) -> bool {
+    AUDIO_EXTENSIONS
+        .iter()
+        .any(|known| extension.eq_ignore_ascii_case(known.as_bytes()))
+}

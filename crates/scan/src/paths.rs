@@ -3,11 +3,6 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-/// Audio extensions, lower case. Matched case-insensitively.
-const AUDIO_EXTENSIONS: &[&str] = &[
-    "flac", "mp3", "wav", "m4a", "ogg", "opus", "wma", "alac", "aiff", "aif",
-];
-
 /// Directory names that are skipped wherever they appear as a suffix of the name
 /// (Swing Music matches "path ends with", so `my_node_modules` is skipped too).
 const SKIPPED_NAME_SUFFIXES: &[&str] =
@@ -23,11 +18,9 @@ pub fn is_audio_path(path: &Path) -> bool {
         .file_name()
         .is_some_and(|name| name.as_encoded_bytes().starts_with(b"._"));
     !is_apple_double
-        && path.extension().and_then(OsStr::to_str).is_some_and(|ext| {
-            AUDIO_EXTENSIONS
-                .iter()
-                .any(|known| ext.eq_ignore_ascii_case(known))
-        })
+        && path
+            .extension()
+            .is_some_and(|ext| swingfly_model::is_audio_extension(ext.as_encoded_bytes()))
 }
 
 /// True when a scan must not descend into this directory. `home_library` is `~/Library`, if a

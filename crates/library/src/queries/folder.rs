@@ -30,11 +30,6 @@ pub const HOME_FOLDER: &str = "$home";
 /// At most this many tracks come back from GET /folder/tracks/all.
 const FOLDER_TRACKS_ALL_MAX: usize = 300;
 
-/// Audio extensions, lower case, as the scanner indexes them (reference §5.2).
-const AUDIO_EXTENSIONS: &[&str] = &[
-    "flac", "mp3", "wav", "m4a", "ogg", "opus", "wma", "alac", "aiff", "aif",
-];
-
 /// The body of POST /folder, with Swing's defaults.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default)]
@@ -554,12 +549,7 @@ fn count_audio_files(directory: &str) -> usize {
 /// known audio extension, in any case.
 fn has_audio_extension(name: &[u8]) -> bool {
     match name.iter().rposition(|&byte| byte == b'.') {
-        Some(dot) if dot > 0 => {
-            let extension = &name[dot + 1..];
-            AUDIO_EXTENSIONS
-                .iter()
-                .any(|known| extension.eq_ignore_ascii_case(known.as_bytes()))
-        }
+        Some(dot) if dot > 0 => swingfly_model::is_audio_extension(&name[dot + 1..]),
         _ => false,
     }
 }
