@@ -120,6 +120,9 @@ pub const INDEX_SETTING_KEYS: &[&str] = &[
 
 const ROOT_DIRS_KEY: &str = "rootDirs";
 
+/// Whether name sorts skip leading articles ("The Beatles" under B). A display setting.
+pub const ARTICLE_AWARE_SORTING_KEY: &str = "artistArticleAwareSorting";
+
 pub struct App {
     pub store: Store,
     pub auth: Auth,
@@ -127,6 +130,8 @@ pub struct App {
     pub config: AppConfig,
     library: ArcSwap<Library>,
     index_settings: RwLock<IndexSettings>,
+    /// Cached so browse requests never read settings from SQL.
+    article_aware_sorting: AtomicBool,
     scan_lock: tokio::sync::Mutex<()>,
     scan_pending: AtomicBool,
     scan_message: Mutex<String>,
@@ -148,6 +153,11 @@ impl App {
             .with_context(|| format!("opening database {}", paths.database.display()))?;
         let auth = Auth::load_or_create(store.clone(), &paths.secret).await?;
         let index_settings = load_index_settings(&store).await?;
+        let article_aware_sorting = store
+            .setting(ARTICLE_AWARE_SORTING_KEY)
+            .await?
+            .and_then(|value| value.as_bool())
+            .unwrap_or(false);
         let (events, _) = broadcast::channel(256);
         let app = Arc::new(App {
             store,
@@ -156,6 +166,7 @@ impl App {
             config,
             library: ArcSwap::from_pointee(Library::empty()),
             index_settings: RwLock::new(index_settings),
+            article_aware_sorting: AtomicBool::new(article_aware_sorting),
             scan_lock: tokio::sync::Mutex::new(()),
             scan_pending: AtomicBool::new(false),
             scan_message: Mutex::new(String::new()),
@@ -298,16 +309,25 @@ impl App {
         Ok(())
     }
 
-    /// Changes one index setting, persists it and re-indexes from the store (no file is re-read).
-    pub async fn set_index_setting(
-        &self,
-        key: &str,
-        value: serde_json::Value,
-    ) -> anyhow::Result<()> {
+    /// Whether name sorts skip leading articles (the `artistArticleAwareSorting` setting).
+    pub fn article_aware_sorting(&self) -> bool {
+        self.article_aware_sorting.load(Ordering::Relaxed)
+    }
+
+    /// Persists one setting and applies it: an index setting re-indexes from the store (no file
+    /// is re-read); a display setting updates its cached value.
+    pub async fn set_setting(&self, key: &str, value: serde_json::Value) -> anyhow::Result<()> {
         self.store.set_setting(key, &value).await?;
-        let settings = load_index_settings(&self.store).await?;
-        *self.index_settings.write() = settings;
-        self.reload_index().await
+        if key == ARTICLE_AWARE_SORTING_KEY {
+            self.article_aware_sorting
+                .store(value.as_bool().unwrap_or(false), Ordering::Relaxed);
+        }
+        if INDEX_SETTING_KEYS.contains(&key) {
+            let settings = load_index_settings(&self.store).await?;
+            *self.index_settings.write() = settings;
+            self.reload_index().await?;
+        }
+        Ok(())
     }
 
     /// "scan_batch_cleared: i/n" while or after a scan, "" before the first one.

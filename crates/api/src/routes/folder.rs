@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, ValidationIssue};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::openapi::ErrorText;
 use crate::routes::auth::Message;
-use crate::routes::library::{article_aware_sorting, capitalised};
+use crate::routes::library::capitalised;
 use crate::AppState;
 
 /// Swing's special folder values for the directory picker.
@@ -80,7 +80,7 @@ async fn folder(
     _user: AuthUser,
     ApiJson(mut request): ApiJson<FolderRequest>,
 ) -> ApiResult<Response> {
-    request.article_aware_sorting = article_aware_sorting(&app).await?;
+    request.article_aware_sorting = app.article_aware_sorting();
     let root_dirs = app.root_dirs().await?;
     let home_dir = app.config.home_dir.to_string_lossy().into_owned();
     let library = app.library();

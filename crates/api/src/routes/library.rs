@@ -21,9 +21,6 @@ use crate::openapi::ErrorText;
 use crate::routes::auth::Message;
 use crate::AppState;
 
-/// The settings key that turns on article-aware name sorting ("The Beatles" under B).
-pub(crate) const ARTICLE_AWARE_SORTING_KEY: &str = "artistArticleAwareSorting";
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/album", post(album_page))
@@ -390,7 +387,7 @@ async fn get_all(
         limit: query.limit,
         sortby: query.sortby,
         reverse: query.reverse,
-        article_aware_sorting: article_aware_sorting(&app).await?,
+        article_aware_sorting: app.article_aware_sorting(),
     };
     app.library()
         .get_all(&request, &NoUser)
@@ -403,16 +400,6 @@ async fn get_all(
                 ApiError::error(StatusCode::NOT_FOUND, capitalised(&error.to_string()))
             }
         })
-}
-
-/// Whether name sorts skip leading articles (a server setting, off by default).
-pub(crate) async fn article_aware_sorting(app: &AppState) -> ApiResult<bool> {
-    Ok(app
-        .store
-        .setting(ARTICLE_AWARE_SORTING_KEY)
-        .await?
-        .and_then(|value| value.as_bool())
-        .unwrap_or(false))
 }
 
 /// Error texts from the layers below start in lower case; answers read as sentences.
