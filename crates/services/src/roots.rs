@@ -1,9 +1,9 @@
 //! Root folders: normalising the list a user edits (Swing's `add-root-dirs` semantics).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-/// Swing's special root meaning "the user's home folder".
-pub const HOME_ROOT: &str = "$home";
+use swingfly_model::paths::lexical_normal;
+pub use swingfly_model::paths::HOME_ROOT;
 
 /// Resolves a stored root to a filesystem path.
 pub fn resolve(dir: &str, home: &Path) -> PathBuf {
@@ -48,23 +48,8 @@ fn normalise(dir: &str, home: &Path) -> String {
         Some(rest) => home.join(rest.trim_start_matches('/')),
         None => PathBuf::from(dir),
     };
-    let absolute = std::fs::canonicalize(&expanded).unwrap_or_else(|_| lexical_clean(&expanded));
+    let absolute = std::fs::canonicalize(&expanded).unwrap_or_else(|_| lexical_normal(&expanded));
     absolute.to_string_lossy().into_owned()
-}
-
-/// `a/./b/../c` → `a/c` without touching the filesystem.
-fn lexical_clean(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! folder, and the admin's directory picker used to choose root folders.
 
 use std::cmp::Ordering;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use swingfly_library::wire::TrackJson;
 use swingfly_library::{FolderError, FolderRequest, NoUser};
+use swingfly_model::paths::{lexical_normal, HOME_ROOT};
 use swingfly_model::text::natural_cmp;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -24,7 +25,6 @@ use crate::routes::library::capitalised;
 use crate::AppState;
 
 /// Swing's special folder values for the directory picker.
-const HOME: &str = "$home";
 const MOUNT_POINTS: &str = "$root";
 const PARENT_ENTRY: &str = "↑";
 const SELF_ENTRY: &str = ". (this folder)";
@@ -159,7 +159,7 @@ async fn folder_tracks_all(
 }
 
 fn default_browser_folder() -> String {
-    HOME.to_string()
+    HOME_ROOT.to_string()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -215,7 +215,7 @@ fn browse(folder: &str, home: &Path) -> ApiResult<Vec<DirEntry>> {
             })
             .collect());
     }
-    let directory = if folder == HOME || folder.is_empty() {
+    let directory = if folder == HOME_ROOT || folder.is_empty() {
         home.to_path_buf()
     } else {
         lexically_normal(Path::new(folder)).ok_or_else(invalid_directory)?
@@ -257,20 +257,7 @@ fn invalid_directory() -> ApiError {
 
 /// An absolute path with `.` and `..` resolved without touching the disk; `None` if relative.
 fn lexically_normal(path: &Path) -> Option<PathBuf> {
-    if !path.is_absolute() {
-        return None;
-    }
-    let mut normal = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                normal.pop();
-            }
-            Component::CurDir => {}
-            other => normal.push(other.as_os_str()),
-        }
-    }
-    Some(normal)
+    path.is_absolute().then(|| lexical_normal(path))
 }
 
 /// Mount points of disk-backed filesystems (what a user would pick music from), `/` first.

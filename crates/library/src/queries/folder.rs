@@ -14,6 +14,7 @@ use std::time::UNIX_EPOCH;
 use rustix::fd::OwnedFd;
 use rustix::fs::{statat, AtFlags, FileType, Mode, OFlags, RawDir};
 use serde::Deserialize;
+use swingfly_model::paths::lexical_normal;
 use swingfly_model::text::natural_cmp;
 
 use crate::entities::IndexedTrack;
@@ -25,7 +26,7 @@ use crate::wire::{FolderJson, FolderResponse, TrackJson};
 use crate::Library;
 
 /// The special folder value that lists the root folders.
-pub const HOME_FOLDER: &str = "$home";
+pub use swingfly_model::paths::HOME_ROOT as HOME_FOLDER;
 
 /// At most this many tracks come back from GET /folder/tracks/all.
 const FOLDER_TRACKS_ALL_MAX: usize = 300;
@@ -488,17 +489,8 @@ pub(crate) fn normalize_absolute(path: &str) -> Option<String> {
     if path.trim().is_empty() {
         return None;
     }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(format!("/{}", parts.join("/")))
+    let normal = lexical_normal(&Path::new("/").join(path));
+    Some(normal.to_string_lossy().into_owned())
 }
 
 /// True when `path` is `root` or lies below it (both normalised).
