@@ -237,7 +237,7 @@ async fn extract_artwork(
         .into_iter()
         .map(|row| row.albumhash)
         .collect();
-    let (fresh, changed): (Vec<ArtworkJob>, Vec<ArtworkJob>) = library
+    let jobs: Vec<ArtworkJob> = library
         .albums_for_artwork()
         .into_iter()
         .map(|(hash, paths)| (hash_hex(hash), paths))
@@ -248,35 +248,28 @@ async fn extract_artwork(
             albumhash,
             track_paths: paths.into_iter().map(PathBuf::from).collect(),
         })
-        .partition(|job| !processed.contains(&job.albumhash));
-    if fresh.is_empty() && changed.is_empty() {
+        .collect();
+    if jobs.is_empty() {
         return Ok(0);
     }
-    progress(&Progress::Artwork {
-        albums: fresh.len() + changed.len(),
-    });
+    progress(&Progress::Artwork { albums: jobs.len() });
     let dir = thumbnails.to_path_buf();
     let rows = tokio::task::spawn_blocking(move || {
-        let mut found = artwork::extract_album_art(&fresh, &dir, false);
-        found.extend(artwork::extract_album_art(&changed, &dir, true));
-        let by_hash: HashMap<String, artwork::AlbumArt> = found
-            .into_iter()
-            .map(|a| (a.albumhash.clone(), a))
-            .collect();
-        fresh
-            .iter()
-            .chain(&changed)
-            .map(|job| match by_hash.get(&job.albumhash) {
-                Some(art) => AlbumArtRow {
-                    albumhash: job.albumhash.clone(),
-                    color: art.color.clone(),
-                    blurhash: art.blurhash.clone(),
-                },
-                None => AlbumArtRow {
-                    albumhash: job.albumhash.clone(),
-                    color: None,
-                    blurhash: None,
-                },
+        // Forced: an album here either has no stored colour (thumbnails left from an earlier
+        // database would otherwise be skipped and its colour lost) or has changed files.
+        let found: HashMap<String, artwork::AlbumArt> =
+            artwork::extract_album_art(&jobs, &dir, true)
+                .into_iter()
+                .map(|art| (art.albumhash.clone(), art))
+                .collect();
+        jobs.into_iter()
+            .map(|job| {
+                let art = found.get(&job.albumhash);
+                AlbumArtRow {
+                    color: art.and_then(|a| a.color.clone()),
+                    blurhash: art.and_then(|a| a.blurhash.clone()),
+                    albumhash: job.albumhash,
+                }
             })
             .collect::<Vec<_>>()
     })

@@ -312,3 +312,27 @@ async fn serve_scans_new_folders_and_restarts_without_rescanning() {
     assert!(login.status().is_success());
     assert_eq!(album_total(&client, &server).await, total);
 }
+
+async fn coloured_albums(data: &Path) -> usize {
+    let store = swingfly_store::Store::open(&data.join("swingfly.db"))
+        .await
+        .unwrap();
+    let rows = store.load_album_art().await.unwrap();
+    rows.iter().filter(|row| row.color.is_some()).count()
+}
+
+#[tokio::test]
+async fn album_colours_survive_a_new_database_beside_old_thumbnails() {
+    let lib = library(80);
+    scan_json(&lib, true);
+    let coloured = coloured_albums(&lib.data).await;
+    assert!(coloured > 0, "the fixture library has covers");
+
+    // A fresh database in a data folder that still holds the thumbnails of an earlier one.
+    std::fs::remove_file(lib.data.join("swingfly.db")).unwrap();
+    for side in ["swingfly.db-wal", "swingfly.db-shm"] {
+        let _ = std::fs::remove_file(lib.data.join(side));
+    }
+    scan_json(&lib, true);
+    assert_eq!(coloured_albums(&lib.data).await, coloured);
+}
