@@ -62,6 +62,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/notsettings/get-root-dirs"),
     ("POST", "/notsettings/add-root-dirs"),
     ("GET", "/notsettings/trigger-scan"),
+    // src/routes/favorites.rs
+    // src/routes/logger.rs
+    // src/routes/playlists.rs
+    // src/routes/collections.rs
+    // src/routes/home.rs
+    // src/routes/mixes.rs
+    // src/routes/lyrics.rs
+    // src/routes/plugins.rs
+    // src/routes/lastfm.rs
+    // src/routes/backup.rs
+    // src/routes/events.rs
 ];
 
 const HTTP_METHODS: &[&str] = &[

@@ -7,6 +7,7 @@ mod date;
 mod filename;
 pub mod hash;
 mod ignore_list;
+pub mod lrc;
 pub mod paths;
 pub mod rules;
 pub mod settings;

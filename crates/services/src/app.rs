@@ -18,6 +18,7 @@ use tokio::sync::broadcast;
 use crate::auth::Auth;
 use crate::roots;
 use crate::scan_pipeline::{self, ScanReport};
+use crate::user_data::UserData;
 
 /// What the server is started with. Root folders given here are added to the stored root list.
 #[derive(Clone, Debug)]
@@ -128,6 +129,8 @@ pub struct App {
     pub auth: Auth,
     pub paths: DataPaths,
     pub config: AppConfig,
+    /// Each user's favourites and play statistics in memory.
+    pub user_data: UserData,
     library: ArcSwap<Library>,
     index_settings: RwLock<IndexSettings>,
     /// Cached so browse requests never read settings from SQL.
@@ -160,6 +163,7 @@ impl App {
             .unwrap_or(false);
         let (events, _) = broadcast::channel(256);
         let app = Arc::new(App {
+            user_data: UserData::new(store.clone()),
             store,
             auth,
             paths,

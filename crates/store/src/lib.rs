@@ -7,11 +7,19 @@
 //! Everything goes through sqlx except the bulk reads of the track ledger (`load_tracks`,
 //! `known_files`), which read the raw SQLite statement (see `raw`) to stay fast at 100k tracks.
 
+pub mod backup;
+pub mod collections;
 mod error;
+pub mod favorites;
 mod library;
+pub mod mixes;
+pub mod playlists;
+pub mod plugins;
 mod raw;
+pub mod scrobbles;
 mod sessions;
 mod settings;
+pub mod user_services;
 mod users;
 
 use std::path::Path;

@@ -3,10 +3,21 @@
 //! every route is described.
 
 pub mod auth;
+pub mod backup;
+pub mod collections;
+pub mod events;
+pub mod favorites;
 pub mod folder;
+pub mod home;
 pub mod images;
+pub mod lastfm;
 pub mod library;
+pub mod logger;
+pub mod lyrics;
+pub mod mixes;
 pub mod onboarding;
+pub mod playlists;
+pub mod plugins;
 pub mod search;
 pub mod settings;
 pub mod stream;
@@ -26,6 +37,17 @@ pub fn swing_routes() -> Router<AppState> {
         .merge(stream::router())
         .merge(images::router())
         .merge(settings::router())
+        .merge(favorites::router())
+        .merge(logger::router())
+        .merge(playlists::router())
+        .merge(collections::router())
+        .merge(home::router())
+        .merge(mixes::router())
+        .merge(lyrics::router())
+        .merge(plugins::router())
+        .merge(lastfm::router())
+        .merge(backup::router())
+        .merge(events::router())
 }
 
 /// The OpenAPI parts of the route modules, in the order of [`swing_routes`].
@@ -39,5 +61,16 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         stream::openapi(),
         images::openapi(),
         settings::openapi(),
+        favorites::openapi(),
+        logger::openapi(),
+        playlists::openapi(),
+        collections::openapi(),
+        home::openapi(),
+        mixes::openapi(),
+        lyrics::openapi(),
+        plugins::openapi(),
+        lastfm::openapi(),
+        backup::openapi(),
+        events::openapi(),
     ]
 }

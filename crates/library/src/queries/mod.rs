@@ -4,5 +4,6 @@ pub(crate) mod album;
 pub(crate) mod artist;
 pub(crate) mod folder;
 pub(crate) mod get_all;
+mod home;
 pub(crate) mod search_results;
 mod stats;

@@ -1,0 +1,1 @@
+//! Home-row queries over the index (helper: home).

@@ -1,0 +1,1 @@
+//! LRC lyrics parsing (helper: lyrics).

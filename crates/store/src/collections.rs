@@ -1,0 +1,4 @@
+//! Collections (helper: playlists).
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,4 @@
+//! Favourites per user (helper: activity).
+
+#[allow(unused_imports)]
+use crate::Store;

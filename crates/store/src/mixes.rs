@@ -1,0 +1,4 @@
+//! Saved mixes (helper: home).
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,4 @@
+//! Playlists (helper: playlists).
+
+#[allow(unused_imports)]
+use crate::Store;

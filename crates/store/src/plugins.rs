@@ -1,0 +1,4 @@
+//! Plugin rows (helper: settings).
+
+#[allow(unused_imports)]
+use crate::Store;

@@ -1,0 +1,4 @@
+//! The play history (helper: activity).
+
+#[allow(unused_imports)]
+use crate::Store;
