@@ -18,6 +18,7 @@ use tokio::sync::broadcast;
 use crate::auth::Auth;
 use crate::roots;
 use crate::scan_pipeline::{self, ScanReport};
+use crate::scrobblers::Scrobblers;
 use crate::user_data::UserData;
 
 /// What the server is started with. Root folders given here are added to the stored root list.
@@ -30,6 +31,18 @@ pub struct AppConfig {
     pub ffmpeg: PathBuf,
     /// When false (the default) only an admin creates users once the first user exists.
     pub open_signup: bool,
+    /// The operator's Last.fm API account (both needed to link Last.fm); never served to clients.
+    pub lastfm_api_key: Option<String>,
+    pub lastfm_api_secret: Option<String>,
+    /// Last.fm's API endpoint (`https://ws.audioscrobbler.com/2.0/`).
+    pub lastfm_base_url: String,
+    /// ListenBrainz's API root (`https://api.listenbrainz.org`).
+    pub listenbrainz_base_url: String,
+    /// How often the scrobble worker looks for plays to deliver without being woken.
+    pub scrobble_poll_interval: std::time::Duration,
+    /// The first wait after a failed delivery; it doubles per failure up to the cap.
+    pub scrobble_retry_base: std::time::Duration,
+    pub scrobble_retry_cap: std::time::Duration,
 }
 
 impl AppConfig {
@@ -42,6 +55,13 @@ impl AppConfig {
                 .unwrap_or_else(|| "/".into()),
             ffmpeg: PathBuf::from("ffmpeg"),
             open_signup: false,
+            lastfm_api_key: None,
+            lastfm_api_secret: None,
+            lastfm_base_url: crate::scrobblers::DEFAULT_LASTFM_BASE_URL.into(),
+            listenbrainz_base_url: crate::scrobblers::DEFAULT_LISTENBRAINZ_BASE_URL.into(),
+            scrobble_poll_interval: std::time::Duration::from_secs(5),
+            scrobble_retry_base: std::time::Duration::from_secs(30),
+            scrobble_retry_cap: std::time::Duration::from_secs(3600),
         }
     }
 }
@@ -131,6 +151,8 @@ pub struct App {
     pub config: AppConfig,
     /// Each user's favourites and play statistics in memory.
     pub user_data: UserData,
+    /// Delivery of plays to Last.fm and ListenBrainz (the worker runs only under `serve`).
+    pub scrobblers: Scrobblers,
     library: ArcSwap<Library>,
     index_settings: RwLock<IndexSettings>,
     /// Cached so browse requests never read settings from SQL.
@@ -164,6 +186,7 @@ impl App {
         let (events, _) = broadcast::channel(256);
         let app = Arc::new(App {
             user_data: UserData::new(store.clone()),
+            scrobblers: Scrobblers::new(store.clone(), &config)?,
             store,
             auth,
             paths,
