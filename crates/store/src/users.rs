@@ -67,7 +67,7 @@ impl TryFrom<StoredUser> for UserRow {
 const USER_COLUMNS: &str = "id, username, password_hash, roles, extra, created_at";
 
 /// The key that makes usernames unique regardless of case.
-fn fold_username(username: &str) -> String {
+pub(crate) fn fold_username(username: &str) -> String {
     username.to_lowercase()
 }
 
