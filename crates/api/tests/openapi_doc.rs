@@ -63,7 +63,19 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/notsettings/add-root-dirs"),
     ("GET", "/notsettings/trigger-scan"),
     // src/routes/favorites.rs
+    ("POST", "/favorites/add"),
+    ("POST", "/favorites/remove"),
+    ("GET", "/favorites/check"),
+    ("GET", "/favorites"),
+    ("GET", "/favorites/tracks"),
+    ("GET", "/favorites/albums"),
+    ("GET", "/favorites/artists"),
     // src/routes/logger.rs
+    ("POST", "/logger/track/log"),
+    ("GET", "/logger/top-tracks"),
+    ("GET", "/logger/top-artists"),
+    ("GET", "/logger/top-albums"),
+    ("GET", "/logger/stats"),
     // src/routes/playlists.rs
     // src/routes/collections.rs
     // src/routes/home.rs

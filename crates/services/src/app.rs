@@ -19,7 +19,7 @@ use crate::auth::Auth;
 use crate::roots;
 use crate::scan_pipeline::{self, ScanReport};
 use crate::scrobblers::Scrobblers;
-use crate::user_data::UserData;
+use crate::user_data::{UserData, UserDataView};
 
 /// What the server is started with. Root folders given here are added to the stored root list.
 #[derive(Clone, Debug)]
@@ -218,6 +218,14 @@ impl App {
     /// The current immutable index. Cheap: an atomic pointer load.
     pub fn library(&self) -> Arc<Library> {
         self.library.load_full()
+    }
+
+    /// The current index and what queries over it see of one user (favourites, play counts);
+    /// loads the user's data from the ledger on their first request.
+    pub async fn library_for(&self, user_id: i64) -> anyhow::Result<(Arc<Library>, UserDataView)> {
+        let library = self.library();
+        let view = self.user_data.view(user_id, &library).await?;
+        Ok((library, view))
     }
 
     pub fn index_settings(&self) -> IndexSettings {

@@ -180,6 +180,16 @@ impl Store {
         )
     }
 
+    /// The time of the user's first play, if any.
+    pub async fn first_scrobble_time(&self, user_id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(timestamp) FROM scrobbles WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// The user's plays summed per trackhash, over the whole history (to load play statistics).
     pub async fn play_aggregates(&self, user_id: i64) -> Result<Vec<TrackPlays>> {
         self.play_aggregates_between(user_id, i64::MIN, i64::MAX)

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use swingfly_library::wire::TrackJson;
-use swingfly_library::{FolderError, FolderRequest, NoUser};
+use swingfly_library::{FolderError, FolderRequest};
 use swingfly_model::paths::{lexical_normal, HOME_ROOT};
 use swingfly_model::text::natural_cmp;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -77,19 +77,18 @@ struct FolderForbidden {
     ))]
 async fn folder(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     ApiJson(mut request): ApiJson<FolderRequest>,
 ) -> ApiResult<Response> {
     request.article_aware_sorting = app.article_aware_sorting();
     let root_dirs = app.root_dirs().await?;
     let home_dir = app.config.home_dir.to_string_lossy().into_owned();
-    let library = app.library();
+    let (library, view) = app.library_for(user.id).await?;
     // The listing reads the folder's directory entries (existence, mtimes, the file count).
-    let listing = tokio::task::spawn_blocking(move || {
-        library.folder(&request, &root_dirs, &home_dir, &NoUser)
-    })
-    .await
-    .map_err(|error| ApiError::internal(error.into()))?;
+    let listing =
+        tokio::task::spawn_blocking(move || library.folder(&request, &root_dirs, &home_dir, &view))
+            .await
+            .map_err(|error| ApiError::internal(error.into()))?;
     Ok(match listing {
         Ok(listing) => Json(listing).into_response(),
         Err(FolderError::Forbidden) => (
@@ -146,15 +145,14 @@ struct TracksAll {
     ))]
 async fn folder_tracks_all(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     ApiQuery(query): ApiQuery<TracksAllQuery>,
 ) -> ApiResult<Json<TracksAll>> {
-    let library = app.library();
+    let (library, view) = app.library_for(user.id).await?;
     // Each listed file is checked on disk.
-    let tracks =
-        tokio::task::spawn_blocking(move || library.folder_tracks_all(&query.path, &NoUser))
-            .await
-            .map_err(|error| ApiError::internal(error.into()))?;
+    let tracks = tokio::task::spawn_blocking(move || library.folder_tracks_all(&query.path, &view))
+        .await
+        .map_err(|error| ApiError::internal(error.into()))?;
     Ok(Json(TracksAll { tracks }))
 }
 

@@ -1,6 +1,6 @@
 //! Album, artist and get-all routes (reference §3.1, §3.2, §3.13): parse, ask the library index,
-//! serialise. Per-user fields come from the caller's view (no per-user data is wired in yet, so
-//! every caller sees the library through [`NoUser`]).
+//! serialise. Per-user fields (favourites, play counts and play sorting) come from the caller's own
+//! view of their data (`App::library_for`).
 
 use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
@@ -11,7 +11,7 @@ use swingfly_library::wire::{
     AlbumCardJson, AlbumPage, ArtistAlbums, ArtistCardJson, ArtistPage, GetAllResponse, OrderedMap,
     TrackJson,
 };
-use swingfly_library::{GetAllError, GetAllKind, GetAllRequest, NoUser};
+use swingfly_library::{GetAllError, GetAllKind, GetAllRequest};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth_extract::AuthUser;
@@ -90,11 +90,12 @@ struct AlbumBody {
     ))]
 async fn album_page(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     ApiJson(body): ApiJson<AlbumBody>,
 ) -> ApiResult<Json<AlbumPage>> {
-    app.library()
-        .album_page(body.albumhash.0, body.albumlimit, &NoUser)
+    let (library, view) = app.library_for(user.id).await?;
+    library
+        .album_page(body.albumhash.0, body.albumlimit, &view)
         .map(Json)
         .ok_or_else(album_not_found)
 }
@@ -109,11 +110,12 @@ async fn album_page(
     ))]
 async fn album_tracks(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     HashParam(albumhash): HashParam,
 ) -> ApiResult<Json<Vec<TrackJson>>> {
-    app.library()
-        .album_tracks(albumhash, &NoUser)
+    let (library, view) = app.library_for(user.id).await?;
+    library
+        .album_tracks(albumhash, &view)
         .map(Json)
         .ok_or_else(album_not_found)
 }
@@ -235,17 +237,18 @@ struct ArtistPageQuery {
     ))]
 async fn artist_page(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     HashParam(artisthash): HashParam,
     ApiQuery(query): ApiQuery<ArtistPageQuery>,
 ) -> ApiResult<Json<ArtistPage>> {
-    app.library()
+    let (library, view) = app.library_for(user.id).await?;
+    library
         .artist_page(
             artisthash,
             query.tracklimit,
             query.albumlimit,
             query.all,
-            &NoUser,
+            &view,
         )
         .map(Json)
         .ok_or_else(artist_not_found)
@@ -293,11 +296,12 @@ async fn artist_albums(
     ))]
 async fn artist_tracks(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     HashParam(artisthash): HashParam,
 ) -> ApiResult<Json<Vec<TrackJson>>> {
-    app.library()
-        .artist_tracks(artisthash, &NoUser)
+    let (library, view) = app.library_for(user.id).await?;
+    library
+        .artist_tracks(artisthash, &view)
         .map(Json)
         .ok_or_else(artist_not_found)
 }
@@ -374,7 +378,7 @@ fn descending_flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D
     ))]
 async fn get_all(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     UrlPath(itemtype): UrlPath<String>,
     ApiQuery(query): ApiQuery<GetAllQuery>,
 ) -> ApiResult<Json<GetAllResponse>> {
@@ -389,8 +393,9 @@ async fn get_all(
         reverse: query.reverse,
         article_aware_sorting: app.article_aware_sorting(),
     };
-    app.library()
-        .get_all(&request, &NoUser)
+    let (library, view) = app.library_for(user.id).await?;
+    library
+        .get_all(&request, &view)
         .map(Json)
         .map_err(|error| match error {
             GetAllError::UnknownSortKey(_) => {

@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use swingfly_library::wire::{SearchResponse, TopSearchResponse};
-use swingfly_library::{NoUser, SearchKind};
+use swingfly_library::SearchKind;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::auth_extract::AuthUser;
@@ -70,13 +70,13 @@ struct TopQuery {
     ))]
 async fn search_top(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     ApiQuery(query): ApiQuery<TopQuery>,
 ) -> ApiResult<Json<TopSearchResponse>> {
     let text = query_text(query.q)?;
     let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
-    let library = app.library();
-    let response = tokio::task::spawn_blocking(move || library.search_top(&text, limit, &NoUser))
+    let (library, view) = app.library_for(user.id).await?;
+    let response = tokio::task::spawn_blocking(move || library.search_top(&text, limit, &view))
         .await
         .map_err(|error| ApiError::internal(error.into()))?;
     Ok(Json(response))
@@ -115,17 +115,17 @@ struct SearchQuery {
     ))]
 async fn search(
     State(app): State<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchResponse>> {
     let text = query_text(query.q)?;
     let kind: SearchKind = query.itemtype.parse().map_err(|reason: String| {
         ApiError::validation(&["query", "itemtype"], capitalised(&reason))
     })?;
-    let library = app.library();
+    let (library, view) = app.library_for(user.id).await?;
     let (start, limit) = (query.start, query.limit);
     let response =
-        tokio::task::spawn_blocking(move || library.search(&text, kind, start, limit, &NoUser))
+        tokio::task::spawn_blocking(move || library.search(&text, kind, start, limit, &view))
             .await
             .map_err(|error| ApiError::internal(error.into()))?;
     Ok(Json(response))
