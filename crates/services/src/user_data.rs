@@ -24,7 +24,7 @@ use swingfly_store::favorites::FavoriteKind;
 use swingfly_store::scrobbles::NewScrobble;
 use swingfly_store::Store;
 
-pub use state::UserState;
+pub use state::{credited_items, UserState};
 
 /// The in-memory per-user state of every user seen since start-up.
 pub struct UserData {

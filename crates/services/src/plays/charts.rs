@@ -15,6 +15,7 @@ use swingfly_store::scrobbles::TrackPlays;
 
 use super::period::{self, Period, Window, Windows};
 use crate::app::App;
+use crate::user_data::credited_items;
 
 /// What a chart ranks by (`?order_by=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,12 +137,11 @@ struct Plays {
 
 impl Plays {
     async fn load(app: &App, user_id: i64, period: Period) -> anyhow::Result<Plays> {
-        let now = Local::now();
         let first_play = match period {
             Period::AllTime => app.store.first_scrobble_time(user_id).await?,
             _ => None,
         };
-        let windows = period::windows(period, &now, first_play);
+        let (windows, now) = period::windows_now(period, first_play);
         let current = sums_in(app, user_id, windows.current).await?;
         let previous = match windows.previous {
             Some(window) => Some(sums_in(app, user_id, window).await?),
@@ -149,7 +149,7 @@ impl Plays {
         };
         Ok(Plays {
             windows,
-            now: now.timestamp(),
+            now,
             current,
             previous,
         })
@@ -231,8 +231,8 @@ fn track_sum(row: &TrackPlays) -> Option<(Hash, PlayStats)> {
     ))
 }
 
-/// Per-track sums regrouped by track, album or artist (each of a track's artists once), through
-/// `library`. Tracks the index no longer knows are left out.
+/// Per-track sums regrouped by track, album or artist (as [`credited_items`] counts a play),
+/// through `library`. Tracks the index no longer knows are left out.
 fn group_sums(
     library: &Library,
     group: Group,
@@ -246,21 +246,20 @@ fn group_sums(
         sum.lastplayed = sum.lastplayed.max(stats.lastplayed);
     };
     for (trackhash, stats) in tracks {
-        let Some(track) = library.track(*trackhash) else {
-            continue;
-        };
         match group {
-            Group::Track => add(*trackhash, stats),
-            Group::Album => add(track.albumhash, stats),
-            Group::Artist => {
-                let mut seen: Vec<Hash> = Vec::with_capacity(track.artists.len());
-                for artist in track.artists.iter() {
-                    if !seen.contains(&artist.hash) {
-                        seen.push(artist.hash);
-                        add(artist.hash, stats);
-                    }
+            Group::Track => {
+                if library.track(*trackhash).is_some() {
+                    add(*trackhash, stats);
                 }
             }
+            Group::Album => credited_items(library, *trackhash)
+                .0
+                .into_iter()
+                .for_each(|albumhash| add(albumhash, stats)),
+            Group::Artist => credited_items(library, *trackhash)
+                .1
+                .into_iter()
+                .for_each(|artisthash| add(artisthash, stats)),
         }
     }
     sums

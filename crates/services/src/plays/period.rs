@@ -5,7 +5,7 @@
 //! exactly as long as the current one has run so far, so on a Wednesday noon this week's charts are
 //! compared with the two and a half days before Monday, and totals compare like with like.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone};
+use chrono::{DateTime, Datelike, Duration, Local, LocalResult, NaiveDate, TimeZone};
 
 /// A chart period (`?duration=` on the `/logger/top-*` routes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +101,12 @@ pub fn windows<Tz: TimeZone>(
         }),
         shown_from: start,
     }
+}
+
+/// The windows of `period` now, in the server's local time zone, and now in unix seconds.
+pub fn windows_now(period: Period, first_play: Option<i64>) -> (Windows, i64) {
+    let now = Local::now();
+    (windows(period, &now, first_play), now.timestamp())
 }
 
 /// The first instant of `date` in `zone`, in unix seconds. Where midnight does not exist (a DST

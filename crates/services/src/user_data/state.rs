@@ -67,21 +67,36 @@ impl Derived {
         std::ptr::eq(self.library.as_ptr(), Arc::as_ptr(library))
     }
 
-    /// Adds a track's plays to its album and to each of its artists (once each), as `library` has
-    /// them. A track the index does not know counts for nothing here.
+    /// Adds a track's plays to its albums and artists (see [`credited_items`]).
     fn count(&mut self, library: &Library, trackhash: Hash, stats: &PlayStats) {
-        let Some(track) = library.track(trackhash) else {
-            return;
-        };
-        merge(self.albums.entry(track.albumhash).or_default(), stats);
-        let mut seen: Vec<Hash> = Vec::with_capacity(track.artists.len());
-        for artist in track.artists.iter() {
-            if !seen.contains(&artist.hash) {
-                seen.push(artist.hash);
-                merge(self.artists.entry(artist.hash).or_default(), stats);
+        let (albums, artists) = credited_items(library, trackhash);
+        for albumhash in albums {
+            merge(self.albums.entry(albumhash).or_default(), stats);
+        }
+        for artisthash in artists {
+            merge(self.artists.entry(artisthash).or_default(), stats);
+        }
+    }
+}
+
+/// The albums and artists a play of `trackhash` counts for, each once: the album of every file
+/// sharing the trackhash (the same song on a standard and a deluxe edition is one trackhash, and
+/// a play cannot tell which was meant) and each of the track's artists. Nothing when the index
+/// does not know the track.
+pub fn credited_items(library: &Library, trackhash: Hash) -> (Vec<Hash>, Vec<Hash>) {
+    let mut albums: Vec<Hash> = Vec::new();
+    let mut artists: Vec<Hash> = Vec::new();
+    for file in library.track_files(trackhash) {
+        if !albums.contains(&file.albumhash) {
+            albums.push(file.albumhash);
+        }
+        for artist in file.artists.iter() {
+            if !artists.contains(&artist.hash) {
+                artists.push(artist.hash);
             }
         }
     }
+    (albums, artists)
 }
 
 fn merge(into: &mut PlayStats, add: &PlayStats) {
