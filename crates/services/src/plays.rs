@@ -79,8 +79,13 @@ pub async fn log_play(app: &App, user_id: i64, report: &PlayReport) -> Result<()
             "album": &*track.album,
         }),
     };
-    app.user_data
+    let recorded = app
+        .user_data
         .record_play(user_id, &play, report.trackhash, &library)
         .await?;
+    if recorded.is_some() {
+        // Deliveries to linked scrobbling services walk the ledger; tell the worker there is more.
+        app.scrobblers.wake();
+    }
     Ok(())
 }
