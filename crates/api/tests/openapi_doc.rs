@@ -77,7 +77,26 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/logger/top-albums"),
     ("GET", "/logger/stats"),
     // src/routes/playlists.rs
+    ("GET", "/playlists"),
+    ("POST", "/playlists/new"),
+    ("POST", "/playlists/save-item"),
+    ("POST", "/playlists/import"),
+    ("GET", "/playlists/{id}"),
+    ("POST", "/playlists/{id}/add"),
+    ("POST", "/playlists/{id}/remove-tracks"),
+    ("PUT", "/playlists/{id}/update"),
+    ("POST", "/playlists/{id}/pin_unpin"),
+    ("DELETE", "/playlists/{id}/remove-img"),
+    ("DELETE", "/playlists/{id}/delete"),
+    ("GET", "/playlists/{id}/export.m3u8"),
     // src/routes/collections.rs
+    ("POST", "/collections"),
+    ("GET", "/collections"),
+    ("GET", "/collections/{id}"),
+    ("PUT", "/collections/{id}"),
+    ("DELETE", "/collections/{id}"),
+    ("POST", "/collections/{id}/items"),
+    ("DELETE", "/collections/{id}/items"),
     // src/routes/home.rs
     // src/routes/mixes.rs
     // src/routes/lyrics.rs
@@ -293,6 +312,7 @@ fn sample(parameter: &str) -> &'static str {
         "imgpath" => "missing.webp",
         "size" => "small",
         "itemtype" => "albums",
+        "id" => "1",
         other => panic!("no sample value for the path parameter {other}: add one here"),
     }
 }
