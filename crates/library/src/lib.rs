@@ -16,6 +16,7 @@ mod present;
 mod queries;
 mod ranks;
 pub mod search;
+mod track_writer;
 mod user;
 pub mod wire;
 
@@ -46,6 +47,8 @@ pub struct Library {
     /// Ordered by artisthash.
     artists: Vec<Artist>,
     folders: FolderTree,
+    /// What the disk says about listed folders (existence, file counts, subfolder mtimes).
+    folder_facts: queries::folder_facts::FolderFactsCache,
     /// String sort positions for get-all, computed on first use (most builds are followed by
     /// requests that never sort by name, and the natural-order sorts are the costliest part).
     ranks: OnceLock<SortRanks>,
@@ -70,6 +73,7 @@ impl Library {
             albums: Vec::new(),
             artists: Vec::new(),
             folders: FolderTree::default(),
+            folder_facts: Default::default(),
             ranks: OnceLock::new(),
             get_all_orders: Default::default(),
             track_search: SearchIndex::build(std::iter::empty()),

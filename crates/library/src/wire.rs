@@ -13,9 +13,24 @@ use swingfly_model::{ArtistRef, Genre, Hash};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HexHash(pub Hash);
 
+impl HexHash {
+    /// The 16 lowercase hex digits, without `format!`'s machinery (a track carries ten or more
+    /// hashes, and track-heavy answers spent a visible share of their time formatting them).
+    pub fn digits(self) -> [u8; 16] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 16];
+        for (index, digit) in out.iter_mut().enumerate() {
+            *digit = DIGITS[((self.0 >> (60 - 4 * index)) & 0xf) as usize];
+        }
+        out
+    }
+}
+
 impl Serialize for HexHash {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{:016x}", self.0))
+        let digits = self.digits();
+        // Hex digits are ASCII.
+        serializer.serialize_str(std::str::from_utf8(&digits).unwrap_or_default())
     }
 }
 

@@ -447,6 +447,44 @@ fn folder_tracks_all_is_recursive_existing_and_by_mtime() {
         .is_empty());
 }
 
+/// The disk facts of a listing are remembered, but a change in the listed folder (a subfolder
+/// removed or added, an audio file added beside them) shows on the next request.
+#[test]
+fn listings_follow_changes_on_disk_after_being_remembered() {
+    let tree = tree();
+    let roots = [tree.root.clone()];
+    let band = format!("{}/Band", tree.root);
+    let list = || {
+        let mut req = request(&band);
+        req.sortfoldersby = "name".into();
+        tree.library.folder(&req, &roots, "/", &NoUser).unwrap()
+    };
+    let names_of = |response: &swingfly_library::wire::FolderResponse| -> Vec<String> {
+        response.folders.iter().map(|f| f.name.clone()).collect()
+    };
+    let first = list();
+    assert_eq!(names_of(&first), ["Double", "Record", "Record Deluxe"]);
+    assert_eq!(first.total, 0);
+    assert_eq!(
+        names_of(&list()),
+        names_of(&first),
+        "a repeat answers the same"
+    );
+
+    fs::remove_dir_all(format!("{band}/Record Deluxe")).unwrap();
+    fs::write(format!("{band}/loose.mp3"), b"unindexed").unwrap();
+    let changed = list();
+    assert_eq!(names_of(&changed), ["Double", "Record"]);
+    assert_eq!(changed.total, 1, "the new audio file is counted");
+
+    fs::remove_dir_all(&band).unwrap();
+    assert_eq!(
+        tree.library.folder(&request(&band), &roots, "/", &NoUser),
+        Err(FolderError::Invalid),
+        "a remembered folder that is gone is refused"
+    );
+}
+
 #[test]
 fn pathhash_maps_back_to_its_folder() {
     let tree = tree();

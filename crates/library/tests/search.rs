@@ -205,3 +205,67 @@ fn pages_equal_slices_of_the_full_result_lists() {
         }
     }
 }
+
+/// The byte answers (written straight from the index) are the owned answers' JSON, byte for
+/// byte: every key, optional tag, favourite flag and the top result's `type`.
+#[test]
+fn json_bytes_equal_the_serialised_answers() {
+    let mut tracks = sample_tracks("/music");
+    let mut noted = raw("/music/Notes/01 \"Quoted\" \\ Song.flac")
+        .title("Love \"Quoted\" \\ Song\u{1}")
+        .artists("Band; Guest \u{e9}")
+        .album("Notes", "Band")
+        .genres("Rock; Pop")
+        .totals(12, 2);
+    noted.0.composer = Some("Composer \u{4e2d}".to_owned());
+    noted.0.comment = Some("A\ncomment".to_owned());
+    noted.0.bitdepth = Some(24);
+    tracks.push(noted.build());
+    tracks.push(raw("/song at the root.mp3").title("Root love").build());
+    let library = swingfly_library::Library::build(
+        tracks,
+        &swingfly_model::IndexSettings::default(),
+        &std::collections::HashMap::new(),
+        1,
+    );
+    let mut user = ScriptedUser::default();
+    for track in library
+        .search("o", SearchKind::Tracks, 0, -1, &NoUser)
+        .results
+    {
+        if let swingfly_library::wire::SearchItemJson::Track(track) = track {
+            user.favorites
+                .push((swingfly_library::ItemKind::Track, track.trackhash.0));
+            break;
+        }
+    }
+    assert_eq!(user.favorites.len(), 1);
+
+    for query in ["band", "love", "lvoe", "one", "notes", "o", "root", "zzzz"] {
+        for kind in [SearchKind::Tracks, SearchKind::Albums, SearchKind::Artists] {
+            for (start, limit) in [(0, 30), (1, 2), (0, -1), (5, 3)] {
+                for view in [&NoUser as &dyn swingfly_library::UserView, &user] {
+                    let owned = library.search(query, kind, start, limit, view);
+                    assert_eq!(
+                        String::from_utf8(library.search_json(query, kind, start, limit, view))
+                            .unwrap(),
+                        serde_json::to_string(&owned).unwrap(),
+                        "{query} {kind:?} {start} {limit}"
+                    );
+                }
+            }
+        }
+        for limit in [1, 6, usize::MAX] {
+            for view in [&NoUser as &dyn swingfly_library::UserView, &user] {
+                assert_eq!(
+                    String::from_utf8(library.search_top_json(query, limit, view)).unwrap(),
+                    serde_json::to_string(&library.search_top(query, limit, view)).unwrap(),
+                    "top {query} {limit}"
+                );
+            }
+        }
+    }
+    let favourite =
+        String::from_utf8(library.search_json("o", SearchKind::Tracks, 0, -1, &user)).unwrap();
+    assert!(favourite.contains("\"is_favorite\":true"));
+}

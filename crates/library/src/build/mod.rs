@@ -65,6 +65,7 @@ impl Library {
             albums: assembled.albums,
             artists: assembled.artists,
             folders: assembled.folders,
+            folder_facts: Default::default(),
             ranks: OnceLock::new(),
             get_all_orders: Default::default(),
             track_search,

@@ -1,25 +1,21 @@
 //! POST /folder and GET /folder/tracks/all (reference §3.3, §5.6).
 //!
-//! Listing comes from the folder tree in memory. The disk is touched only for what the index
-//! cannot know: that the folder exists, the subfolders' mtimes and symlink flags, and `total`
-//! (the audio files on disk, indexed or not), one `read_dir` of the listed folder.
+//! Listing comes from the folder tree in memory. What the index cannot know (that the folder
+//! exists, the subfolders' mtimes and symlink flags, and `total`, the audio files on disk) comes
+//! from [`folder_facts`](super::folder_facts), read once per folder and re-checked with one `stat`.
 
 use std::cmp::Ordering;
-use std::ffi::CStr;
 use std::fs;
-use std::mem::MaybeUninit;
 use std::path::Path;
-use std::time::UNIX_EPOCH;
+use std::sync::Arc;
 
-use rustix::fd::OwnedFd;
-use rustix::fs::{statat, AtFlags, FileType, Mode, OFlags, RawDir};
 use serde::Deserialize;
 use swingfly_model::paths::lexical_normal;
 use swingfly_model::text::natural_cmp;
 
 use crate::entities::IndexedTrack;
-use crate::folders::FolderNode;
 use crate::paging::page;
+use crate::queries::folder_facts::{FolderFacts, SubfolderFacts};
 use crate::ranks::without_article;
 use crate::user::{ItemKind, PlayStats, UserView};
 use crate::wire::{FolderJson, FolderResponse, TrackJson};
@@ -164,15 +160,6 @@ impl FolderSortKey {
     }
 }
 
-/// A subfolder with what the disk says about it.
-struct ListedFolder<'a> {
-    node: &'a FolderNode,
-    /// Its place among its siblings, which the tree keeps in natural name order.
-    position: u32,
-    is_sym: bool,
-    mtime: i64,
-}
-
 impl Library {
     /// POST /folder. `root_dirs` are the configured roots (`"$home"` stands for `home_dir`).
     pub fn folder(
@@ -220,10 +207,11 @@ impl Library {
             directory
         };
 
-        if !Path::new(&directory).is_dir() {
-            return Err(FolderError::Invalid);
-        }
-        Ok(self.list_directory(directory, request, track_sort, folder_sort, user))
+        let facts = self
+            .folder_facts
+            .get(&directory, self.folders.get(&directory), &self.folders)
+            .ok_or(FolderError::Invalid)?;
+        Ok(self.list_directory(directory, facts, request, track_sort, folder_sort, user))
     }
 
     /// `$home` with several roots: the roots holding indexed files, in configured order.
@@ -250,6 +238,7 @@ impl Library {
     fn list_directory(
         &self,
         mut directory: String,
+        mut facts: Arc<FolderFacts>,
         request: &FolderRequest,
         track_sort: TrackSortKey,
         folder_sort: FolderSortKey,
@@ -258,15 +247,20 @@ impl Library {
         loop {
             let node = self.folders.get(&directory);
             let mut files: Vec<u32> = node.map(|node| node.files.to_vec()).unwrap_or_default();
-            let subfolders = match node {
-                Some(node) if !request.tracks_only => self.existing_subfolders(node),
-                _ => Vec::new(),
+            let subfolders: &[SubfolderFacts] = match node {
+                Some(_) if !request.tracks_only => &facts.subfolders,
+                _ => &[],
             };
 
             // Auto-descend through folders that hold only one subfolder (judged before paging,
             // so a page past the end never descends).
             if subfolders.len() == 1 && files.is_empty() {
-                directory = subfolders[0].node.path.to_string();
+                let only = self.folders.node(subfolders[0].node);
+                directory = only.path.to_string();
+                facts = self
+                    .folder_facts
+                    .get(&directory, Some(only), &self.folders)
+                    .unwrap_or_else(FolderFacts::unreadable);
                 continue;
             }
 
@@ -277,50 +271,23 @@ impl Library {
                 .collect();
             let folders = sort_subfolders(subfolders, folder_sort, request.foldersort_reverse)
                 .into_iter()
-                .map(|folder| FolderJson {
-                    is_sym: folder.is_sym,
-                    name: folder.node.name().to_owned(),
-                    path: with_trailing_slash(&folder.node.path),
-                    trackcount: folder.node.recursive_files as usize,
+                .map(|folder| {
+                    let node = self.folders.node(folder.node);
+                    FolderJson {
+                        is_sym: folder.is_sym,
+                        name: node.name().to_owned(),
+                        path: with_trailing_slash(&node.path),
+                        trackcount: node.recursive_files as usize,
+                    }
                 })
                 .collect();
             return FolderResponse {
                 folders,
-                total: count_audio_files(&directory),
+                total: facts.total,
                 path: directory,
                 tracks,
             };
         }
-    }
-
-    /// Indexed subfolders that still exist on disk and are not hidden.
-    fn existing_subfolders<'a>(&'a self, node: &'a FolderNode) -> Vec<ListedFolder<'a>> {
-        // Stat the children relative to the open parent: a listing can hold thousands, and the
-        // kernel then resolves one name per child instead of the whole path.
-        let parent = rustix::fs::open(
-            &*node.path,
-            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .ok();
-        node.children
-            .iter()
-            .enumerate()
-            .map(|(position, &child)| (position as u32, self.folders.node(child)))
-            .filter(|(_, child)| child.recursive_files > 0 && !child.name().starts_with('.'))
-            .filter_map(|(position, child)| {
-                let (is_sym, mtime) = match &parent {
-                    Some(parent) => directory_facts_at(parent, child.name())?,
-                    None => directory_facts(&child.path)?,
-                };
-                Some(ListedFolder {
-                    node: child,
-                    position,
-                    is_sym,
-                    mtime,
-                })
-            })
-            .collect()
     }
 
     /// Sorts by the key (reversed on request); ties fall back to mtime for the mtime keys and
@@ -426,15 +393,16 @@ impl Library {
 /// Sorts by the key (reversed on request), ties by name. Siblings come in natural name order,
 /// so their positions stand in for the names and no string is compared here.
 fn sort_subfolders(
-    mut folders: Vec<ListedFolder<'_>>,
+    folders: &[SubfolderFacts],
     key: FolderSortKey,
     reverse: bool,
-) -> Vec<ListedFolder<'_>> {
-    let key_of = |folder: &ListedFolder<'_>| -> i64 {
+) -> Vec<SubfolderFacts> {
+    let mut folders = folders.to_vec();
+    let key_of = |folder: &SubfolderFacts| -> i64 {
         match key {
             FolderSortKey::Default | FolderSortKey::Name => i64::from(folder.position),
             FolderSortKey::LastMod => folder.mtime,
-            FolderSortKey::TrackCount => i64::from(folder.node.recursive_files),
+            FolderSortKey::TrackCount => i64::from(folder.recursive_files),
         }
     };
     folders.sort_unstable_by(|a, b| {
@@ -443,44 +411,6 @@ fn sort_subfolders(
         by_key.then(a.position.cmp(&b.position))
     });
     folders
-}
-
-/// `(is_symlink, mtime)` of the directory `name` in `parent`, following a symlink to its target;
-/// `None` when it is gone or not a directory.
-fn directory_facts_at(parent: &OwnedFd, name: &str) -> Option<(bool, i64)> {
-    let link = statat(parent, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
-    let is_sym = FileType::from_raw_mode(link.st_mode) == FileType::Symlink;
-    let target = if is_sym {
-        statat(parent, name, AtFlags::empty()).ok()?
-    } else {
-        link
-    };
-    (FileType::from_raw_mode(target.st_mode) == FileType::Directory)
-        .then(|| (is_sym, unix_seconds(target.st_mtime as i64)))
-}
-
-/// [`directory_facts_at`] by path, for a parent that cannot be opened.
-fn directory_facts(path: &str) -> Option<(bool, i64)> {
-    let link = fs::symlink_metadata(path).ok()?;
-    let is_sym = link.file_type().is_symlink();
-    let target = if is_sym {
-        fs::metadata(path).ok()?
-    } else {
-        link
-    };
-    target.is_dir().then(|| {
-        let mtime = target
-            .modified()
-            .ok()
-            .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |elapsed| elapsed.as_secs() as i64);
-        (is_sym, mtime)
-    })
-}
-
-/// Whole seconds since the epoch; 0 before it (as `SystemTime::duration_since` would fail).
-fn unix_seconds(seconds: i64) -> i64 {
-    seconds.max(0)
 }
 
 /// An absolute path with `.`, `..` and repeated slashes resolved lexically, without a trailing
@@ -511,58 +441,6 @@ fn with_trailing_slash(path: &str) -> String {
 
 fn is_symlink(path: &str) -> bool {
     fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink())
-}
-
-/// Audio files directly in `directory` on disk (indexed or not); 0 if it cannot be read.
-///
-/// Reads the raw directory entries into one buffer: a root can hold thousands of entries, and
-/// `std::fs::read_dir` allocates each name twice.
-fn count_audio_files(directory: &str) -> usize {
-    let Ok(fd) = rustix::fs::open(
-        directory,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    ) else {
-        return 0;
-    };
-    let mut buffer = vec![MaybeUninit::<u8>::uninit(); 32 * 1024];
-    let mut entries = RawDir::new(&fd, &mut buffer);
-    let mut count = 0;
-    while let Some(Ok(entry)) = entries.next() {
-        let name = entry.file_name().to_bytes();
-        if has_audio_extension(name) && is_file_at(&fd, entry.file_name(), entry.file_type()) {
-            count += 1;
-        }
-    }
-    count
-}
-
-/// The extension as `Path::extension` finds it (after the last dot, not a leading one) is a
-/// known audio extension, in any case.
-fn has_audio_extension(name: &[u8]) -> bool {
-    match name.iter().rposition(|&byte| byte == b'.') {
-        Some(dot) if dot > 0 => swingfly_model::is_audio_extension(&name[dot + 1..]),
-        _ => false,
-    }
-}
-
-/// A regular file, or a symlink to one. The directory entry's type is trusted unless the
-/// filesystem did not record it.
-fn is_file_at(parent: &OwnedFd, name: &CStr, listed: FileType) -> bool {
-    let kind = if listed == FileType::Unknown {
-        match statat(parent, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(stat) => FileType::from_raw_mode(stat.st_mode),
-            Err(_) => return false,
-        }
-    } else {
-        listed
-    };
-    match kind {
-        FileType::RegularFile => true,
-        FileType::Symlink => statat(parent, name, AtFlags::empty())
-            .is_ok_and(|stat| FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

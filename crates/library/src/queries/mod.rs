@@ -3,6 +3,7 @@
 pub(crate) mod album;
 pub(crate) mod artist;
 pub(crate) mod folder;
+pub(crate) mod folder_facts;
 pub(crate) mod get_all;
 mod home;
 pub(crate) mod search_results;

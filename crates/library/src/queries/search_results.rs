@@ -5,10 +5,12 @@
 use std::collections::HashSet;
 use std::str::FromStr;
 
+use serde::Serialize;
 use swingfly_model::Hash;
 
 use crate::entities::IndexedTrack;
 use crate::paging::{cap, has_more, page};
+use crate::track_writer::TrackOut;
 use crate::user::{ItemKind, UserView};
 use crate::wire::{
     AlbumCardJson, ArtistCardJson, SearchItemJson, SearchResponse, TopSearchResponse, TrackJson,
@@ -230,6 +232,37 @@ impl Library {
 
     /// GET /search/top: the top result, up to 4 tracks, and up to `limit` artists and albums.
     pub fn search_top(&self, query: &str, limit: usize, user: &dyn UserView) -> TopSearchResponse {
+        let found = self.top_matches(query, limit, user);
+        TopSearchResponse {
+            albums: found.albums,
+            artists: found.artists,
+            top_result: found.top.map(|top| self.top_result_json(top, user)),
+            tracks: self.tracks_json(found.tracks, user),
+        }
+    }
+
+    /// [`Library::search_top`] as JSON bytes, written straight from the index (the same JSON).
+    pub fn search_top_json(&self, query: &str, limit: usize, user: &dyn UserView) -> Vec<u8> {
+        let found = self.top_matches(query, limit, user);
+        let out = TopSearchOut {
+            albums: &found.albums,
+            artists: &found.artists,
+            top_result: found.top.map(|top| match top {
+                TopResult::Track(id) => TopOut::Track(
+                    TrackOut::new(self, &self.tracks[id as usize], user).with_type("track"),
+                ),
+                other => TopOut::Card(Box::new(self.top_result_json(other, user))),
+            }),
+            tracks: found
+                .tracks
+                .iter()
+                .map(|track| TrackOut::new(self, track, user))
+                .collect(),
+        };
+        json_bytes(&out, 2048 + TRACK_JSON_SIZE * (found.tracks.len() + 1))
+    }
+
+    fn top_matches<'a>(&'a self, query: &str, limit: usize, user: &dyn UserView) -> TopMatches<'a> {
         // Every list is led by the first match of its kind or the top result's items, so `n`
         // items never need more than `n` matches (and the top result the first of each).
         let wanted = limit.clamp(1, CANDIDATES);
@@ -242,11 +275,11 @@ impl Library {
             },
         );
         let top = matches.top();
-        TopSearchResponse {
+        TopMatches {
             albums: self.album_cards(&self.ranked_albums(&matches, top, limit)),
             artists: self.artist_cards(&matches.artists[..limit.min(matches.artists.len())]),
-            top_result: top.map(|top| self.top_result_json(top, user)),
-            tracks: self.tracks_json(self.ranked_tracks(&matches, top, TOP_TRACKS, user), user),
+            top,
+            tracks: self.ranked_tracks(&matches, top, TOP_TRACKS, user),
         }
     }
 
@@ -260,42 +293,143 @@ impl Library {
         limit: i64,
         user: &dyn UserView,
     ) -> SearchResponse {
+        let (items, more) = self.search_page(query, kind, start, limit, user);
+        let results = match items {
+            PageItems::Tracks(tracks) => tracks
+                .into_iter()
+                .map(|track| SearchItemJson::Track(self.track_json(track, user)))
+                .collect(),
+            PageItems::Albums(albums) => albums.into_iter().map(SearchItemJson::Album).collect(),
+            PageItems::Artists(artists) => {
+                artists.into_iter().map(SearchItemJson::Artist).collect()
+            }
+        };
+        SearchResponse { more, results }
+    }
+
+    /// [`Library::search`] as JSON bytes, written straight from the index (the same JSON).
+    pub fn search_json(
+        &self,
+        query: &str,
+        kind: SearchKind,
+        start: usize,
+        limit: i64,
+        user: &dyn UserView,
+    ) -> Vec<u8> {
+        let (items, more) = self.search_page(query, kind, start, limit, user);
+        let (results, size) = match &items {
+            PageItems::Tracks(tracks) => (
+                ResultsOut::Tracks(
+                    tracks
+                        .iter()
+                        .map(|track| TrackOut::new(self, track, user))
+                        .collect(),
+                ),
+                TRACK_JSON_SIZE * tracks.len(),
+            ),
+            PageItems::Albums(albums) => (ResultsOut::Albums(albums), 512 * albums.len()),
+            PageItems::Artists(artists) => (ResultsOut::Artists(artists), 512 * artists.len()),
+        };
+        json_bytes(&SearchOut { more, results }, 64 + size)
+    }
+
+    /// One page of one kind of match, and whether more follow.
+    fn search_page<'a>(
+        &'a self,
+        query: &str,
+        kind: SearchKind,
+        start: usize,
+        limit: i64,
+        user: &dyn UserView,
+    ) -> (PageItems<'a>, bool) {
         // Only whether an item follows the page matters for `more`, so one past the page is
         // enough: the lists are prefixes of the full 150-match lists.
         let needed = start.saturating_add(cap(limit)).saturating_add(1);
         let matches = self.matches(query, Wanted::listing(kind, needed));
         let top = matches.top();
-        let (results, total): (Vec<SearchItemJson>, usize) = match kind {
+        let (items, total) = match kind {
             SearchKind::Tracks => {
                 let tracks = self.ranked_tracks(&matches, top, needed.min(CANDIDATES), user);
-                let results = page(&tracks, start, limit)
-                    .iter()
-                    .map(|track| SearchItemJson::Track(self.track_json(track, user)))
-                    .collect();
-                (results, tracks.len())
+                let total = tracks.len();
+                (
+                    PageItems::Tracks(page(&tracks, start, limit).to_vec()),
+                    total,
+                )
             }
             SearchKind::Albums => {
                 let albums = self.ranked_albums(&matches, top, needed.min(CANDIDATES));
-                let results = self
-                    .album_cards(page(&albums, start, limit))
-                    .into_iter()
-                    .map(SearchItemJson::Album)
-                    .collect();
-                (results, albums.len())
+                let total = albums.len();
+                (
+                    PageItems::Albums(self.album_cards(page(&albums, start, limit))),
+                    total,
+                )
             }
             SearchKind::Artists => {
                 let artists = page(&matches.artists, start, limit);
-                let results = self
-                    .artist_cards(artists)
-                    .into_iter()
-                    .map(SearchItemJson::Artist)
-                    .collect();
-                (results, matches.artists.len())
+                (
+                    PageItems::Artists(self.artist_cards(artists)),
+                    matches.artists.len(),
+                )
             }
         };
-        SearchResponse {
-            more: has_more(total, start, limit),
-            results,
-        }
+        (items, has_more(total, start, limit))
     }
+}
+
+/// Roughly the JSON size of one track, to size the answer's buffer once.
+const TRACK_JSON_SIZE: usize = 1024;
+
+/// `value` as JSON in a buffer of `capacity` bytes to start with (growing it from empty cost
+/// several copies of a 30 KB answer).
+fn json_bytes(value: &impl Serialize, capacity: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(capacity);
+    // Writing to a Vec fails only if a Serialize impl fails, and these never do.
+    serde_json::to_writer(&mut bytes, value).expect("search answers serialise");
+    bytes
+}
+
+/// What /search/top found, before it is written.
+struct TopMatches<'a> {
+    albums: Vec<AlbumCardJson>,
+    artists: Vec<ArtistCardJson>,
+    top: Option<TopResult>,
+    tracks: Vec<&'a IndexedTrack>,
+}
+
+/// One page of /search/, before it is written.
+enum PageItems<'a> {
+    Tracks(Vec<&'a IndexedTrack>),
+    Albums(Vec<AlbumCardJson>),
+    Artists(Vec<ArtistCardJson>),
+}
+
+/// [`TopSearchResponse`], borrowing.
+#[derive(Serialize)]
+struct TopSearchOut<'a> {
+    albums: &'a [AlbumCardJson],
+    artists: &'a [ArtistCardJson],
+    top_result: Option<TopOut<'a>>,
+    tracks: Vec<TrackOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TopOut<'a> {
+    Track(TrackOut<'a>),
+    Card(Box<SearchItemJson>),
+}
+
+/// [`SearchResponse`], borrowing.
+#[derive(Serialize)]
+struct SearchOut<'a> {
+    more: bool,
+    results: ResultsOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResultsOut<'a> {
+    Tracks(Vec<TrackOut<'a>>),
+    Albums(&'a [AlbumCardJson]),
+    Artists(&'a [ArtistCardJson]),
 }
