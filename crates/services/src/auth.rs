@@ -28,7 +28,9 @@ use swingfly_store::{NewSession, Store, UserRow};
 pub use cache::CACHE_TTL;
 pub use error::{AuthError, LoginError, PairError, UserError};
 pub use pairing::PAIR_CODE_LIFETIME;
-pub use password::{hash_password, verify_password};
+pub use password::{
+    hash_password, needs_rehash, swing_password_hash, swing_pbkdf2_hex, verify_password,
+};
 pub use users::{ProfileUpdate, UpdatedUser, GUEST_USERNAME, KNOWN_ROLES};
 
 use cache::SessionCache;
@@ -219,11 +221,27 @@ impl Auth {
         if !matches {
             return Err(LoginError::WrongPassword);
         }
+        if password::needs_rehash(&row.password_hash) {
+            self.upgrade_password_hash(row.id, password).await?;
+        }
         let user = User::from(row);
         let tokens = self
             .issue_tokens(&user, client.user_agent.as_deref())
             .await?;
         Ok((user, tokens))
+    }
+
+    /// Replaces a hash of an older scheme (an imported Swing hash) with Argon2id once the password
+    /// is known to be right. The user's sessions stay: the password itself did not change.
+    async fn upgrade_password_hash(&self, user_id: i64, password: &str) -> anyhow::Result<()> {
+        let password_hash = password::hash_password_blocking(password.to_string()).await?;
+        let update = swingfly_store::UserUpdate {
+            password_hash: Some(password_hash),
+            ..Default::default()
+        };
+        self.store().update_user(user_id, &update).await?;
+        tracing::info!(user_id, "password hash upgraded to Argon2id");
+        Ok(())
     }
 
     /// Issues an access and a refresh token for `user`, each with its own session row.
