@@ -104,6 +104,16 @@ const ROUTES: &[(&str, &str)] = &[
     // src/routes/lastfm.rs
     // src/routes/backup.rs
     // src/routes/events.rs
+    // src/routes/dragonfly.rs
+    ("GET", "/dragonfly/health"),
+    ("GET", "/dragonfly/stats"),
+    ("GET", "/dragonfly/services"),
+    ("GET", "/dragonfly/keys"),
+    ("GET", "/dragonfly/namespaces"),
+    ("GET", "/dragonfly/history"),
+    ("POST", "/dragonfly/clear/{namespace}"),
+    ("POST", "/dragonfly/clear-all"),
+    ("GET", "/metrics"),
 ];
 
 const HTTP_METHODS: &[&str] = &[

@@ -31,6 +31,8 @@ pub struct AppConfig {
     pub ffmpeg: PathBuf,
     /// When false (the default) only an admin creates users once the first user exists.
     pub open_signup: bool,
+    /// The cache tier: embedded by default, Dragonfly (or any Redis-protocol server) with a URL.
+    pub cache: swingfly_cache::CacheConfig,
     /// The operator's Last.fm API account (both needed to link Last.fm); never served to clients.
     pub lastfm_api_key: Option<String>,
     pub lastfm_api_secret: Option<String>,
@@ -55,6 +57,7 @@ impl AppConfig {
                 .unwrap_or_else(|| "/".into()),
             ffmpeg: PathBuf::from("ffmpeg"),
             open_signup: false,
+            cache: swingfly_cache::CacheConfig::default(),
             lastfm_api_key: None,
             lastfm_api_secret: None,
             lastfm_base_url: crate::scrobblers::DEFAULT_LASTFM_BASE_URL.into(),
@@ -151,6 +154,8 @@ pub struct App {
     pub config: AppConfig,
     /// Each user's favourites and play statistics in memory.
     pub user_data: UserData,
+    /// The cache tier (in-process, or shared through Dragonfly).
+    pub cache: swingfly_cache::Cache,
     /// Delivery of plays to Last.fm and ListenBrainz (the worker runs only under `serve`).
     pub scrobblers: Scrobblers,
     library: ArcSwap<Library>,
@@ -184,7 +189,10 @@ impl App {
             .and_then(|value| value.as_bool())
             .unwrap_or(false);
         let (events, _) = broadcast::channel(256);
+        let cache = swingfly_cache::Cache::new(config.cache.clone())
+            .context("setting up the cache tier")?;
         let app = Arc::new(App {
+            cache,
             user_data: UserData::new(store.clone()),
             scrobblers: Scrobblers::new(store.clone(), &config)?,
             store,

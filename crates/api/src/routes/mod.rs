@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod backup;
 pub mod collections;
+pub mod dragonfly;
 pub mod events;
 pub mod favorites;
 pub mod folder;
@@ -48,6 +49,7 @@ pub fn swing_routes() -> Router<AppState> {
         .merge(lastfm::router())
         .merge(backup::router())
         .merge(events::router())
+        .merge(dragonfly::router())
 }
 
 /// The OpenAPI parts of the route modules, in the order of [`swing_routes`].
@@ -72,5 +74,6 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         lastfm::openapi(),
         backup::openapi(),
         events::openapi(),
+        dragonfly::openapi(),
     ]
 }
