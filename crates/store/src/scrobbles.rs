@@ -108,10 +108,13 @@ impl Store {
     pub async fn insert_scrobble(&self, user_id: i64, play: &NewScrobble) -> Result<Option<i64>> {
         let extra = serde_json::to_string(&play.extra)
             .map_err(|error| StoreError::invalid("extra", error.to_string()))?;
-        let id: Option<i64> = sqlx::query_scalar(
+        // `execute` runs the statement to its end, which is what commits an autocommit write in
+        // SQLite; sqlx issues 2099 and 3430 report `INSERT ... RETURNING` read through
+        // `fetch_one`/`fetch_optional` answering before the commit, so no RETURNING here.
+        let done = sqlx::query(
             "INSERT INTO scrobbles (user_id, trackhash, timestamp, duration, source, extra) \
              VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (user_id, trackhash, timestamp) DO NOTHING RETURNING id",
+             ON CONFLICT (user_id, trackhash, timestamp) DO NOTHING",
         )
         .bind(user_id)
         .bind(&play.trackhash)
@@ -119,9 +122,9 @@ impl Store {
         .bind(play.duration)
         .bind(&play.source)
         .bind(extra)
-        .fetch_optional(&self.pool)
+        .execute(&self.pool)
         .await?;
-        Ok(id)
+        Ok((done.rows_affected() == 1).then(|| done.last_insert_rowid()))
     }
 
     /// A page of the user's plays, newest first (by timestamp, then id), strictly older than
@@ -293,6 +296,27 @@ mod tests {
             .is_some());
         assert_eq!(store.scrobble_count(ann).await.unwrap(), 1);
         assert_eq!(store.scrobble_count(bob).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_recorded_play_is_committed_and_leaves_the_wal_free() {
+        let (dir, store, ann, _bob) = store_with_users().await;
+        for at in 0..20 {
+            store
+                .insert_scrobble(ann, &play("aaaaaaaaaaaaaaaa", 1000 + at, 30))
+                .await
+                .unwrap();
+        }
+        // Another connection (another process, a crash and restart) sees every play at once.
+        let other = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        assert_eq!(other.scrobble_count(ann).await.unwrap(), 20);
+        // No statement is left open on the writer's connections: a full checkpoint succeeds.
+        let (busy, _log, _done): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&other.pool)
+                .await
+                .unwrap();
+        assert_eq!(busy, 0, "a connection still holds the WAL");
     }
 
     #[tokio::test]
