@@ -19,6 +19,8 @@ mod monitor;
 pub mod namespace;
 mod remote;
 mod tasks;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::collections::HashSet;
 use std::sync::Arc;

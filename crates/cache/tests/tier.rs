@@ -2,8 +2,6 @@
 //! shared between instances, invalidation over pub/sub, generations, clearing by SCAN, and the
 //! fault cases of the design: the server killed mid-run, restarted, and flushed.
 
-mod support;
-
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -12,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use swingfly_cache::{BreakerState, Cache, Key, Mode, Namespace, Tier};
 
-use support::{eventually, shared_cache, RedisServer};
+use swingfly_cache::testing::{eventually, shared_cache, RedisServer};
 
 fn search_key(query: &str) -> Key {
     Key::global(Namespace::Search, &[&1, &query])

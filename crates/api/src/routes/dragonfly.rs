@@ -207,7 +207,10 @@ async fn prometheus(State(app): State<AppState>, _admin: AdminUser) -> impl Into
         library.tracks
     ));
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
 }

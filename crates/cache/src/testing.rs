@@ -1,12 +1,11 @@
-//! A real `redis-server` on a free loopback port, started and stopped by the tests (the binary can
-//! be swapped for a Dragonfly binary with `SWINGFLY_TEST_REDIS_SERVER`).
-
-#![allow(dead_code)] // each test file uses a different subset
+//! Test support (the `testing` feature): a real `redis-server` on a free loopback port, started and
+//! stopped by the test (the binary can be swapped for a Dragonfly binary with
+//! `SWINGFLY_TEST_REDIS_SERVER`), and a tier with short timeouts for fault tests.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use swingfly_cache::{Cache, CacheConfig};
+use crate::{Cache, CacheConfig};
 
 pub struct RedisServer {
     pub port: u16,
@@ -80,13 +79,17 @@ fn free_port() -> u16 {
 
 /// A tier on `server` with short probe and timeout settings, so fault tests run quickly.
 pub fn shared_cache(server: &RedisServer) -> Cache {
-    Cache::new(CacheConfig {
+    Cache::new(fast_config(server)).unwrap()
+}
+
+/// A configuration for `server` whose breaker reacts within a few hundred milliseconds.
+pub fn fast_config(server: &RedisServer) -> CacheConfig {
+    CacheConfig {
         url: Some(server.url()),
         op_timeout: Duration::from_millis(200),
         probe_interval: Duration::from_millis(100),
         ..CacheConfig::default()
-    })
-    .unwrap()
+    }
 }
 
 /// Polls `condition` for up to five seconds.
