@@ -123,6 +123,7 @@ impl Cache {
     /// do, so start-up never waits on the server. Background tasks (prober, pub/sub listener,
     /// metrics sampler) need a Tokio runtime and end when the last clone is dropped.
     pub fn new(config: CacheConfig) -> Result<Cache, CacheError> {
+        install_tls_provider();
         let remote = match &config.url {
             Some(url) => Some(
                 Remote::new(url, config.op_timeout)
@@ -481,6 +482,12 @@ fn now_millis() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// rustls needs one process-wide crypto provider for `rediss://`; ring is the one in the tree.
+fn install_tls_provider() {
+    // Fails only when a provider is installed already, which is just as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// A random id for this process's pub/sub messages.

@@ -341,3 +341,24 @@ async fn flushall_rebuilds_and_generations_never_go_back() {
         .unwrap();
     assert_eq!(&rebuilt[..], b"rebuilt");
 }
+
+#[tokio::test]
+async fn urls_with_password_database_and_tls_are_accepted_and_garbage_is_not() {
+    use swingfly_cache::{CacheConfig, CacheError};
+    for url in [
+        "redis://:secret@127.0.0.1:6390/3",
+        "redis://user:secret@cache.internal:6379/0",
+        "rediss://:secret@cache.example.net:6380/1",
+    ] {
+        let config = CacheConfig {
+            url: Some(url.into()),
+            ..CacheConfig::default()
+        };
+        assert!(Cache::new(config).is_ok(), "{url}");
+    }
+    let config = CacheConfig {
+        url: Some("http://nope".into()),
+        ..CacheConfig::default()
+    };
+    assert!(matches!(Cache::new(config), Err(CacheError::InvalidUrl(_))));
+}
