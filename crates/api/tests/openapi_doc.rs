@@ -102,6 +102,12 @@ const ROUTES: &[(&str, &str)] = &[
     // src/routes/lyrics.rs
     // src/routes/plugins.rs
     // src/routes/lastfm.rs
+    ("POST", "/plugins/lastfm/session/create"),
+    ("POST", "/plugins/lastfm/session/delete"),
+    ("POST", "/plugins/listenbrainz/token"),
+    ("DELETE", "/plugins/listenbrainz/token"),
+    ("POST", "/plugins/listenbrainz/token/delete"),
+    ("GET", "/plugins/scrobblers/status"),
     // src/routes/backup.rs
     // src/routes/events.rs
     // src/routes/dragonfly.rs

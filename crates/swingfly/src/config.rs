@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 pub const DEFAULT_PORT: u16 = 1970;
 
-/// The configuration file's shape. Every key is optional.
-#[derive(Debug, Default, Deserialize)]
+/// The configuration file's shape. Every key is optional. (No `Debug`: it holds the Last.fm secret.)
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub host: Option<String>,
@@ -18,6 +18,46 @@ pub struct FileConfig {
     pub music: Option<Vec<PathBuf>>,
     pub ffmpeg: Option<PathBuf>,
     pub open_signup: Option<bool>,
+    pub lastfm_api_key: Option<String>,
+    pub lastfm_api_secret: Option<String>,
+    pub lastfm_base_url: Option<String>,
+    pub listenbrainz_base_url: Option<String>,
+}
+
+/// The operator's scrobbling settings: the Last.fm API account (needed for Last.fm linking) and
+/// the services' base URLs. The key and secret are never served to clients nor logged.
+#[derive(Clone, Default, PartialEq)]
+pub struct ScrobblingConfig {
+    pub lastfm_api_key: Option<String>,
+    pub lastfm_api_secret: Option<String>,
+    pub lastfm_base_url: Option<String>,
+    pub listenbrainz_base_url: Option<String>,
+}
+
+impl std::fmt::Debug for ScrobblingConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
+        f.debug_struct("ScrobblingConfig")
+            .field("lastfm_api_key", &redacted(&self.lastfm_api_key))
+            .field("lastfm_api_secret", &redacted(&self.lastfm_api_secret))
+            .field("lastfm_base_url", &self.lastfm_base_url)
+            .field("listenbrainz_base_url", &self.listenbrainz_base_url)
+            .finish()
+    }
+}
+
+impl ScrobblingConfig {
+    /// `self`'s values where set, else `fallback`'s.
+    fn or(self, fallback: Self) -> Self {
+        Self {
+            lastfm_api_key: self.lastfm_api_key.or(fallback.lastfm_api_key),
+            lastfm_api_secret: self.lastfm_api_secret.or(fallback.lastfm_api_secret),
+            lastfm_base_url: self.lastfm_base_url.or(fallback.lastfm_base_url),
+            listenbrainz_base_url: self
+                .listenbrainz_base_url
+                .or(fallback.listenbrainz_base_url),
+        }
+    }
 }
 
 impl FileConfig {
@@ -38,6 +78,7 @@ pub struct EnvConfig {
     pub ffmpeg: Option<PathBuf>,
     pub open_signup: Option<bool>,
     pub config_file: Option<PathBuf>,
+    pub scrobbling: ScrobblingConfig,
 }
 
 impl EnvConfig {
@@ -68,6 +109,12 @@ impl EnvConfig {
             ffmpeg: get("SWINGFLY_FFMPEG").map(PathBuf::from),
             open_signup,
             config_file: get("SWINGFLY_CONFIG").map(PathBuf::from),
+            scrobbling: ScrobblingConfig {
+                lastfm_api_key: get("SWINGFLY_LASTFM_API_KEY"),
+                lastfm_api_secret: get("SWINGFLY_LASTFM_API_SECRET"),
+                lastfm_base_url: get("SWINGFLY_LASTFM_BASE_URL"),
+                listenbrainz_base_url: get("SWINGFLY_LISTENBRAINZ_BASE_URL"),
+            },
         })
     }
 }
@@ -99,6 +146,8 @@ pub struct Config {
     pub music: Vec<PathBuf>,
     pub ffmpeg: PathBuf,
     pub open_signup: bool,
+    /// Environment over file; unset values keep the services' defaults.
+    pub scrobbling: ScrobblingConfig,
 }
 
 impl Config {
@@ -134,6 +183,12 @@ impl Config {
                 .or(file.ffmpeg)
                 .unwrap_or_else(|| PathBuf::from("ffmpeg")),
             open_signup: env.open_signup.or(file.open_signup).unwrap_or(false),
+            scrobbling: env.scrobbling.or(ScrobblingConfig {
+                lastfm_api_key: file.lastfm_api_key,
+                lastfm_api_secret: file.lastfm_api_secret,
+                lastfm_base_url: file.lastfm_base_url,
+                listenbrainz_base_url: file.listenbrainz_base_url,
+            }),
         })
     }
 }
@@ -205,6 +260,55 @@ mod tests {
         .unwrap();
         assert_eq!(config.port, DEFAULT_PORT);
         assert!(!config.open_signup);
+    }
+
+    #[test]
+    fn scrobbling_settings_come_from_env_over_file_and_debug_hides_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("swingfly.toml");
+        std::fs::write(
+            &file,
+            "lastfm_api_key = \"file-key\"\nlastfm_api_secret = \"file-secret\"\n\
+             listenbrainz_base_url = \"http://127.0.0.1:9/\"\n",
+        )
+        .unwrap();
+        let flags = || FlagConfig {
+            config_file: Some(file.clone()),
+            data_dir: Some(dir.path().into()),
+            ..FlagConfig::default()
+        };
+        let config = Config::resolve(flags(), env(&[])).unwrap();
+        assert_eq!(
+            config.scrobbling.lastfm_api_key.as_deref(),
+            Some("file-key")
+        );
+        assert_eq!(
+            config.scrobbling.listenbrainz_base_url.as_deref(),
+            Some("http://127.0.0.1:9/")
+        );
+        assert_eq!(config.scrobbling.lastfm_base_url, None);
+        let config = Config::resolve(
+            flags(),
+            env(&[
+                ("SWINGFLY_LASTFM_API_SECRET", "env-secret"),
+                ("SWINGFLY_LASTFM_BASE_URL", "http://127.0.0.1:8/2.0/"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.scrobbling.lastfm_api_key.as_deref(),
+            Some("file-key")
+        );
+        assert_eq!(
+            config.scrobbling.lastfm_api_secret.as_deref(),
+            Some("env-secret")
+        );
+        assert_eq!(
+            config.scrobbling.lastfm_base_url.as_deref(),
+            Some("http://127.0.0.1:8/2.0/")
+        );
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("env-secret") && !printed.contains("file-key"));
     }
 
     #[test]

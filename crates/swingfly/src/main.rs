@@ -160,6 +160,15 @@ fn app_config(config: &Config) -> AppConfig {
     app.music_roots = config.music.clone();
     app.ffmpeg = config.ffmpeg.clone();
     app.open_signup = config.open_signup;
+    let scrobbling = config.scrobbling.clone();
+    app.lastfm_api_key = scrobbling.lastfm_api_key;
+    app.lastfm_api_secret = scrobbling.lastfm_api_secret;
+    if let Some(url) = scrobbling.lastfm_base_url {
+        app.lastfm_base_url = url;
+    }
+    if let Some(url) = scrobbling.listenbrainz_base_url {
+        app.listenbrainz_base_url = url;
+    }
     app
 }
 
@@ -190,6 +199,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.rescan || has_new_roots || empty_with_roots {
         spawn_startup_scan(Arc::clone(&app));
     }
+    // Plays reach Last.fm and ListenBrainz only while the server runs (never from `scan`).
+    swingfly_services::scrobblers::Scrobblers::start(&app);
     swingfly_api::serve(app, addr).await
 }
 
