@@ -180,13 +180,13 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     bytes.into_inner()
 }
 
-/// A two-frame animated GIF.
+/// A two-frame animated GIF, 120 x 300.
 fn gif() -> Vec<u8> {
     let mut bytes = Vec::new();
     {
         let mut encoder = image::codecs::gif::GifEncoder::new(&mut bytes);
         for shade in [40u8, 220] {
-            let frame = image::RgbaImage::from_pixel(64, 48, image::Rgba([shade, 10, 10, 255]));
+            let frame = image::RgbaImage::from_pixel(120, 300, image::Rgba([shade, 10, 10, 255]));
             encoder
                 .encode_frame(image::Frame::new(frame))
                 .expect("gif frame");
@@ -652,7 +652,7 @@ async fn playlist_images_upload_replace_and_reject() {
     );
     assert!(!dir.join(&webp).exists() && !dir.join(format!("thumb_{webp}")).exists());
     assert!(dir.join(&gif_name).is_file() && dir.join(format!("thumb_{gif_name}")).is_file());
-    for name in [gif_name.clone(), format!("thumb_{gif_name}")] {
+    for (name, height) in [(gif_name.clone(), 300), (format!("thumb_{gif_name}"), 250)] {
         let response = server
             .client
             .get(server.url(&format!("/img/playlist/{name}")))
@@ -661,7 +661,10 @@ async fn playlist_images_upload_replace_and_reject() {
             .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "image/gif");
-        assert_eq!(&response.bytes().await.unwrap()[..6], b"GIF89a");
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(&bytes[..6], b"GIF89a");
+        let decoded = image::load_from_memory(&bytes).expect("a real GIF");
+        assert_eq!(decoded.height(), height, "{name}");
     }
     let version = admin.version(id).await;
     assert_eq!(version, 3);

@@ -7,7 +7,9 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::codecs::gif::{GifDecoder, GifEncoder, Repeat};
+use image::imageops::FilterType;
+use image::{AnimationDecoder, DynamicImage, Frame, ImageFormat, ImageReader, Limits};
 use rand::Rng;
 
 use super::PlaylistError;
@@ -22,6 +24,9 @@ const MAX_BANNER_WIDTH: u32 = 1920;
 const MAX_DIMENSION: u32 = 10_000;
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 const WEBP_QUALITY: f32 = 85.0;
+/// An animated thumbnail is made only while the GIF's frames hold at most this many pixels in
+/// total; beyond that the upload itself serves as its thumbnail.
+const MAX_GIF_SCALING_PIXELS: u64 = 60_000_000;
 
 /// A checked, encoded upload, ready to be written.
 pub struct PreparedImage {
@@ -49,10 +54,12 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedImage, PlaylistError> {
     }
     let decoded = decode(bytes, format)?;
     if format == ImageFormat::Gif {
+        let thumbnail = gif_thumbnail(bytes, decoded.width(), decoded.height())
+            .unwrap_or_else(|| bytes.to_vec());
         return Ok(PreparedImage {
             is_gif: true,
             banner: bytes.to_vec(),
-            thumbnail: bytes.to_vec(),
+            thumbnail,
         });
     }
     let banner = if decoded.width() > MAX_BANNER_WIDTH {
@@ -90,6 +97,41 @@ fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, PlaylistErr
     reader
         .decode()
         .map_err(|error| PlaylistError::Invalid(format!("The image cannot be read: {error}")))
+}
+
+/// The animation scaled to [`THUMBNAIL_HEIGHT`] (every composited frame, same delays, looping);
+/// `None` when the GIF is no taller than that, too big to scale, or does not decode.
+fn gif_thumbnail(bytes: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
+    if height <= THUMBNAIL_HEIGHT {
+        return None;
+    }
+    let target_width =
+        (u64::from(width) * u64::from(THUMBNAIL_HEIGHT) / u64::from(height)).max(1) as u32;
+    let frames = GifDecoder::new(Cursor::new(bytes)).ok()?.into_frames();
+    let mut encoded = Vec::new();
+    {
+        let mut encoder = GifEncoder::new_with_speed(&mut encoded, 10);
+        encoder.set_repeat(Repeat::Infinite).ok()?;
+        let mut pixels = 0u64;
+        for frame in frames {
+            let frame = frame.ok()?;
+            pixels += u64::from(width) * u64::from(height);
+            if pixels > MAX_GIF_SCALING_PIXELS {
+                return None;
+            }
+            let delay = frame.delay();
+            let scaled = image::imageops::resize(
+                frame.buffer(),
+                target_width,
+                THUMBNAIL_HEIGHT,
+                FilterType::Triangle,
+            );
+            encoder
+                .encode_frame(Frame::from_parts(scaled, 0, 0, delay))
+                .ok()?;
+        }
+    }
+    Some(encoded)
 }
 
 fn encode_webp(image: &DynamicImage) -> Result<Vec<u8>, PlaylistError> {
@@ -196,6 +238,28 @@ mod tests {
             image::guess_format(&prepared.thumbnail).unwrap(),
             ImageFormat::WebP
         );
+    }
+
+    #[test]
+    fn tall_gifs_get_an_animated_thumbnail() {
+        let mut bytes = Vec::new();
+        {
+            let mut encoder = GifEncoder::new(&mut bytes);
+            for shade in [30u8, 200] {
+                let frame = image::RgbaImage::from_pixel(100, 500, image::Rgba([shade, 0, 0, 255]));
+                encoder.encode_frame(Frame::new(frame)).unwrap();
+            }
+        }
+        let prepared = prepare(&bytes).unwrap();
+        assert!(prepared.is_gif);
+        assert_eq!(prepared.banner, bytes, "the GIF itself is kept");
+        let frames: Vec<Frame> = GifDecoder::new(Cursor::new(&prepared.thumbnail))
+            .unwrap()
+            .into_frames()
+            .collect_frames()
+            .unwrap();
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[0].buffer().dimensions(), (50, THUMBNAIL_HEIGHT));
     }
 
     #[test]
