@@ -98,7 +98,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/collections/{id}/items"),
     ("DELETE", "/collections/{id}/items"),
     // src/routes/home.rs
+    ("GET", "/nothome"),
+    ("GET", "/nothome/recents/added"),
+    ("GET", "/nothome/recents/played"),
     // src/routes/mixes.rs
+    ("GET", "/plugins/mixes"),
+    ("POST", "/plugins/mixes/save"),
+    ("GET", "/plugins/mixes/{mixtype}"),
     // src/routes/lyrics.rs
     // src/routes/plugins.rs
     // src/routes/lastfm.rs
@@ -328,6 +334,7 @@ fn sample(parameter: &str) -> &'static str {
         "imgpath" => "missing.webp",
         "size" => "small",
         "itemtype" => "albums",
+        "mixtype" => "artists",
         "id" => "1",
         other => panic!("no sample value for the path parameter {other}: add one here"),
     }

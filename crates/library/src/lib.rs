@@ -23,6 +23,7 @@ pub mod wire;
 pub use entities::{Album, AlbumArt, Artist, IndexedTrack, LibraryStats};
 pub use queries::folder::{FolderError, FolderRequest, FolderSortKey, TrackSortKey};
 pub use queries::get_all::{GetAllError, GetAllKind, GetAllRequest};
+pub use queries::home::{AddedEntry, AddedTarget, ArtistGenreTable};
 pub use queries::search_results::SearchKind;
 pub use user::{ItemKind, NoUser, PlayStats, UserView};
 

@@ -156,6 +156,8 @@ pub struct App {
     pub user_data: UserData,
     /// The cache tier (in-process, or shared through Dragonfly).
     pub cache: swingfly_cache::Cache,
+    /// The home rows' per-index tables and everyone's plays in memory.
+    pub home: crate::home::Home,
     /// Delivery of plays to Last.fm and ListenBrainz (the worker runs only under `serve`).
     pub scrobblers: Scrobblers,
     library: ArcSwap<Library>,
@@ -194,6 +196,7 @@ impl App {
         let app = Arc::new(App {
             cache,
             user_data: UserData::new(store.clone()),
+            home: crate::home::Home::new(),
             scrobblers: Scrobblers::new(store.clone(), &config)?,
             store,
             auth,

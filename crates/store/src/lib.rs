@@ -11,6 +11,7 @@ pub mod backup;
 pub mod collections;
 mod error;
 pub mod favorites;
+pub mod home;
 mod library;
 pub mod mixes;
 pub mod playlists;

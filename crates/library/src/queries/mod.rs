@@ -5,6 +5,6 @@ pub(crate) mod artist;
 pub(crate) mod folder;
 pub(crate) mod folder_facts;
 pub(crate) mod get_all;
-mod home;
+pub(crate) mod home;
 pub(crate) mod search_results;
 mod stats;

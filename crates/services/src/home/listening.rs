@@ -1,0 +1,344 @@
+//! Every user's plays in memory, in time order, with per-user sums derived through one library
+//! index. The ledger (`scrobbles`) stays the truth: this copy catches up on each use by reading the
+//! rows recorded since the newest one it holds (one indexed read that usually returns nothing), so
+//! a play logged by any path (the logger, an import, a restore) shows on the next home request, and
+//! a user whose history was empty at start-up is no different from any other.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use swingfly_library::Library;
+use swingfly_model::{parse_hash, Hash};
+use swingfly_store::home::PlayRow;
+
+/// One play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Play {
+    pub id: i64,
+    pub timestamp: i64,
+    pub trackhash: Hash,
+    pub duration: u32,
+    /// Index into the user's source strings.
+    pub source: u32,
+}
+
+/// Plays summed for one item.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub count: u32,
+    /// Seconds listened.
+    pub duration: u64,
+    /// Unix seconds of the newest play.
+    pub last: i64,
+}
+
+impl Tally {
+    fn add(&mut self, play: &Play) {
+        self.count += 1;
+        self.duration += u64::from(play.duration);
+        self.last = self.last.max(play.timestamp);
+    }
+}
+
+/// Per-track and per-artist sums over a set of plays, through one library index (a track counts
+/// for each of its artists).
+#[derive(Debug, Default)]
+pub(crate) struct Tallies {
+    pub tracks: HashMap<Hash, Tally>,
+    pub artists: HashMap<Hash, Tally>,
+    /// Plays counted.
+    pub plays: u64,
+}
+
+impl Tallies {
+    /// Sums `plays`, resolving each distinct track in `library` once.
+    pub fn over<'a>(plays: impl Iterator<Item = &'a Play>, library: &Library) -> Tallies {
+        let mut tallies = Tallies::default();
+        for play in plays {
+            tallies.tracks.entry(play.trackhash).or_default().add(play);
+            tallies.plays += 1;
+        }
+        for (trackhash, tally) in &tallies.tracks {
+            let Some(track) = library.track(*trackhash) else {
+                continue;
+            };
+            for artist in track.artists.iter() {
+                let sum = tallies.artists.entry(artist.hash).or_default();
+                sum.count += tally.count;
+                sum.duration += tally.duration;
+                sum.last = sum.last.max(tally.last);
+            }
+        }
+        tallies
+    }
+
+    fn add(&mut self, play: &Play, library: &Library) {
+        self.tracks.entry(play.trackhash).or_default().add(play);
+        self.plays += 1;
+        if let Some(track) = library.track(play.trackhash) {
+            for artist in track.artists.iter() {
+                self.artists.entry(artist.hash).or_default().add(play);
+            }
+        }
+    }
+
+    /// Artists by seconds listened (then plays, then hash), most first.
+    pub fn top_artists(&self) -> Vec<(Hash, Tally)> {
+        let mut top: Vec<(Hash, Tally)> = self.artists.iter().map(|(h, t)| (*h, *t)).collect();
+        top.sort_by(|a, b| {
+            (b.1.duration, b.1.count)
+                .cmp(&(a.1.duration, a.1.count))
+                .then(a.0.cmp(&b.0))
+        });
+        top
+    }
+
+    /// Tracks by plays (then seconds, then hash), most first.
+    pub fn top_tracks(&self) -> Vec<(Hash, Tally)> {
+        let mut top: Vec<(Hash, Tally)> = self.tracks.iter().map(|(h, t)| (*h, *t)).collect();
+        top.sort_by(|a, b| {
+            (b.1.count, b.1.duration)
+                .cmp(&(a.1.count, a.1.duration))
+                .then(a.0.cmp(&b.0))
+        });
+        top
+    }
+}
+
+/// What the all-time sums were computed through.
+struct Derived {
+    library: Weak<Library>,
+    tallies: Tallies,
+    /// The artists by seconds listened, most first, cut to [`TOP_ARTISTS_KEPT`].
+    top_artists: Vec<(Hash, Tally)>,
+    /// `top_artists` needs sorting again.
+    stale_top: bool,
+    /// Sums since a period start (week, month), computed on demand.
+    windows: HashMap<i64, Tallies>,
+}
+
+impl Derived {
+    fn new(tallies: Tallies, library: &Arc<Library>) -> Derived {
+        let mut derived = Derived {
+            library: Arc::downgrade(library),
+            tallies,
+            top_artists: Vec::new(),
+            stale_top: true,
+            windows: HashMap::new(),
+        };
+        derived.refresh_top();
+        derived
+    }
+
+    fn is_for(&self, library: &Arc<Library>) -> bool {
+        std::ptr::eq(self.library.as_ptr(), Arc::as_ptr(library))
+    }
+
+    fn refresh_top(&mut self) {
+        if self.stale_top {
+            self.top_artists = self.tallies.top_artists();
+            self.top_artists.truncate(TOP_ARTISTS_KEPT);
+            self.stale_top = false;
+        }
+    }
+}
+
+/// Co-listening reads this many of each user's top artists.
+pub(crate) const TOP_ARTISTS_KEPT: usize = 200;
+
+/// One user's plays.
+#[derive(Default)]
+pub(crate) struct UserPlays {
+    /// Sorted by (timestamp, id).
+    plays: Vec<Play>,
+    sources: Vec<Arc<str>>,
+    source_ids: HashMap<Arc<str>, u32>,
+    derived: Option<Derived>,
+}
+
+static NO_TALLIES: std::sync::OnceLock<Tallies> = std::sync::OnceLock::new();
+
+impl UserPlays {
+    pub fn plays(&self) -> &[Play] {
+        &self.plays
+    }
+
+    pub fn source(&self, play: &Play) -> &str {
+        &self.sources[play.source as usize]
+    }
+
+    /// All-time sums (current once [`Ledger::absorb`] ran with the library).
+    pub fn tallies(&self) -> &Tallies {
+        match &self.derived {
+            Some(derived) => &derived.tallies,
+            None => NO_TALLIES.get_or_init(Tallies::default),
+        }
+    }
+
+    /// The artists by seconds listened, most first (at most [`TOP_ARTISTS_KEPT`]).
+    pub fn top_artists(&self) -> &[(Hash, Tally)] {
+        self.derived
+            .as_ref()
+            .map_or(&[], |derived| derived.top_artists.as_slice())
+    }
+
+    /// Sums of the plays at or after `since`, once [`Ledger::prepare_windows`] computed them.
+    pub fn window(&self, since: i64) -> Option<&Tallies> {
+        self.derived.as_ref()?.windows.get(&since)
+    }
+
+    fn intern(&mut self, source: String) -> u32 {
+        if let Some(&id) = self.source_ids.get(source.as_str()) {
+            return id;
+        }
+        let id = self.sources.len() as u32;
+        let source: Arc<str> = Arc::from(source);
+        self.sources.push(source.clone());
+        self.source_ids.insert(source, id);
+        id
+    }
+
+    fn align_with(&mut self, library: &Arc<Library>) {
+        match self.derived.as_mut() {
+            Some(derived) if derived.is_for(library) => derived.refresh_top(),
+            _ => {
+                let tallies = Tallies::over(self.plays.iter(), library);
+                self.derived = Some(Derived::new(tallies, library));
+            }
+        }
+    }
+}
+
+/// Every user's plays, caught up with the ledger up to play `last_id`.
+#[derive(Default)]
+pub(crate) struct Ledger {
+    last_id: i64,
+    /// The newest row seen, to notice when it was deleted (then everything is reloaded).
+    last_row: Option<(i64, i64, Hash, i64)>,
+    users: HashMap<i64, UserPlays>,
+}
+
+impl Ledger {
+    pub fn last_id(&self) -> i64 {
+        self.last_id
+    }
+
+    pub fn user(&self, user_id: i64) -> Option<&UserPlays> {
+        self.users.get(&user_id)
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = (i64, &UserPlays)> {
+        self.users.iter().map(|(id, plays)| (*id, plays))
+    }
+
+    /// Whether `rows` (read as "id >= last_id") start with the newest row already held; when
+    /// they do not, rows were deleted and the caller reloads everything.
+    pub fn continues_with(&self, rows: &[PlayRow]) -> bool {
+        let Some((id, user_id, trackhash, timestamp)) = self.last_row else {
+            return true;
+        };
+        rows.first().is_some_and(|row| {
+            row.id == id
+                && row.user_id == user_id
+                && parse_hash(&row.trackhash) == Some(trackhash)
+                && row.timestamp == timestamp
+        })
+    }
+
+    /// Adds the rows with ids above `last_id`, keeping each user's plays in time order and their
+    /// sums current for `library` (sums made through another index are rebuilt).
+    pub fn absorb(&mut self, rows: Vec<PlayRow>, library: &Arc<Library>) {
+        for user in self.users.values_mut() {
+            if user
+                .derived
+                .as_ref()
+                .is_some_and(|derived| !derived.is_for(library))
+            {
+                user.derived = None;
+            }
+        }
+        let mut touched: Vec<i64> = Vec::new();
+        for row in rows {
+            if row.id <= self.last_id {
+                continue;
+            }
+            // A trackhash that is not a hash cannot name a track; keep the row out.
+            let Some(trackhash) = parse_hash(&row.trackhash) else {
+                self.last_id = row.id;
+                continue;
+            };
+            self.last_id = row.id;
+            self.last_row = Some((row.id, row.user_id, trackhash, row.timestamp));
+            let user = self.users.entry(row.user_id).or_default();
+            let play = Play {
+                id: row.id,
+                timestamp: row.timestamp,
+                trackhash,
+                duration: u32::try_from(row.duration.max(0)).unwrap_or(u32::MAX),
+                source: user.intern(row.source),
+            };
+            let in_order = user
+                .plays
+                .last()
+                .is_none_or(|last| (last.timestamp, last.id) <= (play.timestamp, play.id));
+            user.plays.push(play);
+            if !in_order && !touched.contains(&row.user_id) {
+                touched.push(row.user_id);
+            }
+            if let Some(derived) = user.derived.as_mut() {
+                derived.tallies.add(&play, library);
+                derived.stale_top = true;
+                derived.windows.clear();
+            }
+        }
+        for user_id in touched {
+            if let Some(user) = self.users.get_mut(&user_id) {
+                user.plays.sort_by_key(|play| (play.timestamp, play.id));
+            }
+        }
+        for user in self.users.values_mut() {
+            user.align_with(library);
+        }
+    }
+
+    /// Computes (once per change) a user's sums since each of `starts`.
+    pub fn prepare_windows(&mut self, user_id: i64, starts: &[i64], library: &Library) {
+        let Some(user) = self.users.get_mut(&user_id) else {
+            return;
+        };
+        let Some(derived) = user.derived.as_mut() else {
+            return;
+        };
+        for &since in starts {
+            if derived.windows.contains_key(&since) {
+                continue;
+            }
+            let first = user.plays.partition_point(|play| play.timestamp < since);
+            let tallies = Tallies::over(user.plays[first..].iter(), library);
+            derived.windows.insert(since, tallies);
+        }
+    }
+}
+
+impl Ledger {
+    /// Whether every user's sums are already those of `library` (then a catch-up with no new rows
+    /// needs no write).
+    pub fn is_aligned(&self, library: &Arc<Library>) -> bool {
+        self.users.values().all(|user| {
+            user.derived
+                .as_ref()
+                .is_some_and(|derived| derived.is_for(library) && !derived.stale_top)
+        })
+    }
+
+    /// Whether the sums since each of `starts` are computed for the user.
+    pub fn has_windows(&self, user_id: i64, starts: &[i64]) -> bool {
+        self.users.get(&user_id).is_none_or(|user| {
+            user.derived.as_ref().is_none_or(|derived| {
+                starts
+                    .iter()
+                    .all(|since| derived.windows.contains_key(since))
+            })
+        })
+    }
+}
