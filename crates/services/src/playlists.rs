@@ -571,12 +571,24 @@ fn banner_sources(
     }
 }
 
-/// `GET /playlists/<id>/export.m3u8`: (playlist name, M3U text).
-pub async fn export_m3u(app: &App, user_id: i64, id: i64) -> Result<(String, String)> {
+/// An exported playlist.
+#[derive(Debug)]
+pub struct M3uExport {
+    pub name: String,
+    pub text: String,
+    pub version: i64,
+}
+
+/// `GET /playlists/<id>/export.m3u8`.
+pub async fn export_m3u(app: &App, user_id: i64, id: i64) -> Result<M3uExport> {
     let row = stored(app, user_id, id).await?;
     let library = app.library();
     let text = m3u::export(&row.name, tracks_of(&library, &row.trackhashes));
-    Ok((row.name, text))
+    Ok(M3uExport {
+        name: row.name,
+        text,
+        version: row.version,
+    })
 }
 
 /// `POST /playlists/import`: a new playlist from M3U text. The name is `name` if given, else the

@@ -508,10 +508,7 @@ async fn export_m3u(
     UrlPath(id): UrlPath<String>,
 ) -> ApiResult<Response> {
     let id = stored_id(&id)?;
-    let page = playlists::page(&app, user.id, PlaylistId::Stored(id), 0, 0, true)
-        .await
-        .map_err(playlist_error)?;
-    let (name, text) = playlists::export_m3u(&app, user.id, id)
+    let export = playlists::export_m3u(&app, user.id, id)
         .await
         .map_err(playlist_error)?;
     let mut response = (
@@ -519,16 +516,14 @@ async fn export_m3u(
             header::CONTENT_TYPE,
             HeaderValue::from_static("audio/x-mpegurl; charset=utf-8"),
         )],
-        text,
+        etag(export.version),
+        export.text,
     )
         .into_response();
-    if let Ok(value) = HeaderValue::from_str(&attachment(&name)) {
+    if let Ok(value) = HeaderValue::from_str(&attachment(&export.name)) {
         response
             .headers_mut()
             .insert(header::CONTENT_DISPOSITION, value);
-    }
-    if let Some(version) = page.version {
-        response.headers_mut().extend(etag(version));
     }
     Ok(response)
 }
