@@ -336,6 +336,7 @@ fn sample(parameter: &str) -> &'static str {
         "itemtype" => "albums",
         "mixtype" => "artists",
         "id" => "1",
+        "namespace" => "search",
         other => panic!("no sample value for the path parameter {other}: add one here"),
     }
 }

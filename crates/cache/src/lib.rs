@@ -41,8 +41,8 @@ use breaker::Breaker;
 use local::{Entry, Local};
 use remote::{Remote, RemoteError};
 
-/// How the tier is set up.
-#[derive(Clone, Debug)]
+/// How the tier is set up. (Its `Debug` hides the URL's password.)
+#[derive(Clone)]
 pub struct CacheConfig {
     /// `redis://[:password@]host:port[/db]` (or `rediss://` for TLS where the build supports it).
     /// `None` runs embedded.
@@ -58,6 +58,29 @@ pub struct CacheConfig {
     pub failure_threshold: u32,
     /// How often the prober checks an open breaker's server.
     pub probe_interval: Duration,
+}
+
+impl std::fmt::Debug for CacheConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheConfig")
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("local_capacity_bytes", &self.local_capacity_bytes)
+            .field("near_ttl", &self.near_ttl)
+            .field("op_timeout", &self.op_timeout)
+            .field("failure_threshold", &self.failure_threshold)
+            .field("probe_interval", &self.probe_interval)
+            .finish()
+    }
+}
+
+/// A cache URL with its password (and user) hidden, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***{}", &url[..scheme_end], &url[at..])
+        }
+        _ => url.to_string(),
+    }
 }
 
 impl Default for CacheConfig {

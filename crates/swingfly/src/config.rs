@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::Deserialize;
+use swingfly_cache::CacheConfig;
+
+use crate::cache_config::{self, CacheFileConfig};
 
 pub const DEFAULT_PORT: u16 = 1970;
 
@@ -22,6 +25,8 @@ pub struct FileConfig {
     pub lastfm_api_secret: Option<String>,
     pub lastfm_base_url: Option<String>,
     pub listenbrainz_base_url: Option<String>,
+    /// The cache tier (see `cache_config`).
+    pub cache: Option<CacheFileConfig>,
 }
 
 /// The operator's scrobbling settings: the Last.fm API account (needed for Last.fm linking) and
@@ -79,6 +84,8 @@ pub struct EnvConfig {
     pub open_signup: Option<bool>,
     pub config_file: Option<PathBuf>,
     pub scrobbling: ScrobblingConfig,
+    /// The cache tier's variables, as found (resolved with the file and flag in `Config::resolve`).
+    pub cache_vars: Vec<(&'static str, String)>,
 }
 
 impl EnvConfig {
@@ -115,11 +122,15 @@ impl EnvConfig {
                 lastfm_base_url: get("SWINGFLY_LASTFM_BASE_URL"),
                 listenbrainz_base_url: get("SWINGFLY_LISTENBRAINZ_BASE_URL"),
             },
+            cache_vars: cache_config::ENV_VARS
+                .iter()
+                .filter_map(|&name| get(name).map(|value| (name, value)))
+                .collect(),
         })
     }
 }
 
-fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     match text.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),
@@ -135,6 +146,8 @@ pub struct FlagConfig {
     pub data_dir: Option<PathBuf>,
     pub music: Vec<PathBuf>,
     pub config_file: Option<PathBuf>,
+    /// `--cache-url`: the cache server, over every other setting.
+    pub cache_url: Option<String>,
 }
 
 /// The merged configuration.
@@ -148,6 +161,8 @@ pub struct Config {
     pub open_signup: bool,
     /// Environment over file; unset values keep the services' defaults.
     pub scrobbling: ScrobblingConfig,
+    /// Embedded unless a cache server is configured.
+    pub cache: CacheConfig,
 }
 
 impl Config {
@@ -165,7 +180,18 @@ impl Config {
         } else {
             env.music.or(file.music).unwrap_or_default()
         };
+        let cache = cache_config::resolve(
+            flags.cache_url,
+            &|name| {
+                env.cache_vars
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.clone())
+            },
+            file.cache.as_ref(),
+        )?;
         Ok(Self {
+            cache,
             host: flags
                 .host
                 .or(env.host)

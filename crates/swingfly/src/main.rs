@@ -1,5 +1,6 @@
 //! The `swingfly` command: `serve`, `scan` and `user`.
 
+mod cache_config;
 mod config;
 mod progress;
 
@@ -44,6 +45,10 @@ struct CommonArgs {
     /// Configuration file (TOML).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Cache server (Dragonfly, Redis or Valkey): redis://[:password@]host:port/db, or rediss:// for
+    /// TLS. Default: the in-process cache (or ENABLE_DRAGONFLYDB / DRAGONFLYDB_* / [cache]).
+    #[arg(long, value_name = "URL")]
+    cache_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -149,6 +154,7 @@ fn resolve_config(music: Vec<PathBuf>, common: CommonArgs) -> anyhow::Result<Con
             music,
             data_dir: common.data_dir,
             config_file: common.config,
+            cache_url: common.cache_url,
             ..FlagConfig::default()
         },
         EnvConfig::from_env()?,
@@ -160,6 +166,7 @@ fn app_config(config: &Config) -> AppConfig {
     app.music_roots = config.music.clone();
     app.ffmpeg = config.ffmpeg.clone();
     app.open_signup = config.open_signup;
+    app.cache = config.cache.clone();
     let scrobbling = config.scrobbling.clone();
     app.lastfm_api_key = scrobbling.lastfm_api_key;
     app.lastfm_api_secret = scrobbling.lastfm_api_secret;

@@ -42,18 +42,20 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     DragonflyDoc::openapi()
 }
 
-#[utoipa::path(get, path = "/dragonfly/health", tag = "dragonfly",
+#[utoipa::path(get, path = "/dragonfly/health", operation_id = "dragonfly_health", tag = "dragonfly",
     responses(
         (status = 200, description = "`{connected, latency_ms, message, status: healthy|slow|disconnected, mode: embedded|dragonfly, breaker: closed|open, breaker_trips}` (a timed PING with a cache server)", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn health(State(app): State<AppState>, _admin: AdminUser) -> Json<swingfly_cache::Health> {
     Json(app.cache.health().await)
 }
 
-#[utoipa::path(get, path = "/dragonfly/stats", tag = "dragonfly",
+#[utoipa::path(get, path = "/dragonfly/stats", operation_id = "dragonfly_stats", tag = "dragonfly",
     responses(
         (status = 200, description = "INFO-like sections: `memory.used_memory_human`, `memory.used_memory_peak_human`, `clients.connected_clients`, `keyspace.db0.keys`, `server.uptime_in_seconds` and the rest of the server's INFO, plus `tier` (mode, breaker, in-process entries and bytes)", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn stats(State(app): State<AppState>, _admin: AdminUser) -> Json<Value> {
@@ -65,9 +67,10 @@ struct Services {
     services: Vec<swingfly_cache::ServiceStats>,
 }
 
-#[utoipa::path(get, path = "/dragonfly/services", tag = "dragonfly",
+#[utoipa::path(get, path = "/dragonfly/services", operation_id = "dragonfly_services", tag = "dragonfly",
     responses(
         (status = 200, description = "`{services: [{name, title, key_count, hit_rate, last_updated, use_case, data_type, ttl, scope, owner, invalidation, rebuild}]}`, one per registered namespace; hit_rate over the in-process and remote tiers", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn services(State(app): State<AppState>, _admin: AdminUser) -> Json<Services> {
@@ -81,9 +84,10 @@ struct Keys {
     keys: Vec<swingfly_cache::NamespaceKeys>,
 }
 
-#[utoipa::path(get, path = "/dragonfly/keys", tag = "dragonfly",
+#[utoipa::path(get, path = "/dragonfly/keys", operation_id = "dragonfly_keys", tag = "dragonfly",
     responses(
         (status = 200, description = "`{keys: [{namespace, count}]}`, counted with SCAN (never KEYS)", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn keys(State(app): State<AppState>, _admin: AdminUser) -> Json<Keys> {
@@ -97,9 +101,10 @@ struct Namespaces {
     namespaces: &'static [swingfly_cache::NamespaceSpec],
 }
 
-#[utoipa::path(get, path = "/dragonfly/namespaces", tag = "dragonfly",
+#[utoipa::path(get, path = "/dragonfly/namespaces", operation_id = "dragonfly_namespaces", tag = "dragonfly",
     responses(
         (status = 200, description = "The namespace registry: `{namespaces: [{name, use_case, title, data_type, ttl (seconds or null), scope, owner, invalidation, rebuild}]}`", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn namespaces(_admin: AdminUser) -> Json<Namespaces> {
@@ -117,9 +122,10 @@ struct History {
     points: Vec<swingfly_cache::metrics::HistoryPoint>,
 }
 
-#[utoipa::path(get, path = "/dragonfly/history", tag = "dragonfly",
+#[utoipa::path(get, path = "/dragonfly/history", operation_id = "dragonfly_history", tag = "dragonfly",
     responses(
         (status = 200, description = "`{interval_seconds: 5, totals: [{namespace, tier: local|remote|source, hits, misses, errors, fallbacks, hit_rate, p50_ms, p99_ms}], points: [{timestamp, cells: [{namespace, tier, hits, misses, errors, fallbacks, p50_ms, p99_ms}]}]}`: the last hour at 5 s resolution", body = Object),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn history(State(app): State<AppState>, _admin: AdminUser) -> Json<History> {
@@ -138,11 +144,12 @@ struct Cleared {
     cleared_count: u64,
 }
 
-#[utoipa::path(post, path = "/dragonfly/clear/{namespace}", tag = "dragonfly",
+#[utoipa::path(post, path = "/dragonfly/clear/{namespace}", operation_id = "dragonfly_clear_namespace", tag = "dragonfly",
     params(("namespace" = String, Path, description = "A registered namespace name (see /dragonfly/namespaces)")),
     responses(
         (status = 200, description = "Every key of the namespace deleted on the server and in every instance's in-process layer; the data is rebuilt from SQL on demand", body = Cleared),
         (status = 404, description = "Not a registered namespace: `{success: false, message, cleared_count: 0}`", body = Cleared),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn clear_namespace(
@@ -177,9 +184,10 @@ struct ClearedAll {
     message: String,
 }
 
-#[utoipa::path(post, path = "/dragonfly/clear-all", tag = "dragonfly",
+#[utoipa::path(post, path = "/dragonfly/clear-all", operation_id = "dragonfly_clear_all", tag = "dragonfly",
     responses(
         (status = 200, description = "Every registered namespace cleared (only Swingfly's `sf:*` keys; other data on the server is kept)", body = ClearedAll),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn clear_all(State(app): State<AppState>, _admin: AdminUser) -> Json<ClearedAll> {
@@ -190,9 +198,10 @@ async fn clear_all(State(app): State<AppState>, _admin: AdminUser) -> Json<Clear
     })
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "dragonfly",
+#[utoipa::path(get, path = "/metrics", operation_id = "dragonfly_prometheus_metrics", tag = "dragonfly",
     responses(
         (status = 200, description = "Prometheus text exposition: cache hits, misses, errors and fallbacks per namespace and tier, latency quantiles, the breaker state", content_type = "text/plain"),
+        (status = 401, description = "Missing, expired or revoked token", body = Message),
         (status = 403, description = "Not an admin", body = Message),
     ))]
 async fn prometheus(State(app): State<AppState>, _admin: AdminUser) -> impl IntoResponse {
