@@ -636,3 +636,29 @@ pub async fn import_m3u(
         unresolved,
     })
 }
+
+/// How old an unreferenced playlist image must be before [`sweep_images`] removes it.
+pub const IMAGE_SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes playlist image files no playlist refers to any more (a deleted user's playlists go
+/// with the user row, but their files stay until this runs). Safe to run at any time: files
+/// younger than [`IMAGE_SWEEP_GRACE`] are kept. Returns how many files were removed.
+pub async fn sweep_images(app: &App) -> Result<usize> {
+    let in_use: std::collections::HashSet<String> = app
+        .store
+        .playlist_image_names()
+        .await?
+        .into_iter()
+        .collect();
+    let dir = app.paths.playlist_images.clone();
+    let removed = tokio::task::spawn_blocking(move || {
+        images::remove_unreferenced(&dir, &in_use, IMAGE_SWEEP_GRACE)
+    })
+    .await
+    .map_err(|error| PlaylistError::Internal(error.into()))?
+    .map_err(anyhow::Error::from)?;
+    if removed > 0 {
+        tracing::info!(removed, "removed unreferenced playlist images");
+    }
+    Ok(removed)
+}

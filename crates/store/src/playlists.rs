@@ -219,6 +219,15 @@ impl Store {
         stored.map(PlaylistRow::try_from).transpose()
     }
 
+    /// Every playlist image file name in use, over all users (to sweep files no row refers to).
+    pub async fn playlist_image_names(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT image FROM playlists WHERE image IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// The user's most recently played distinct trackhashes, newest first (the "recently played"
     /// playlist), from the play history.
     pub async fn recently_played_trackhashes(

@@ -200,6 +200,37 @@ pub fn remove(dir: &Path, name: &str) {
     }
 }
 
+/// Removes files of `dir` that no playlist refers to (`in_use` holds image names; their
+/// `thumb_` files count as used too): images left by deleted users, or by a crash between
+/// writing an upload and committing the row. Files younger than `min_age` are kept, since an
+/// upload writes its files before its row points at them. Returns how many files went.
+pub fn remove_unreferenced(
+    dir: &Path,
+    in_use: &std::collections::HashSet<String>,
+    min_age: std::time::Duration,
+) -> std::io::Result<usize> {
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let image = name.strip_prefix("thumb_").unwrap_or(&name);
+        if in_use.contains(image) || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let age = entry
+            .metadata()?
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .unwrap_or_default();
+        if age >= min_age && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Writes through a temporary name and renames, so a reader never sees half a file.
 fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -276,6 +307,30 @@ mod tests {
         ));
         let huge = vec![0u8; MAX_IMAGE_BYTES + 1];
         assert!(matches!(prepare(&huge), Err(PlaylistError::ImageTooLarge)));
+    }
+
+    #[test]
+    fn unreferenced_files_are_swept_after_a_grace_period() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "1abcde.webp",
+            "thumb_1abcde.webp",
+            "2zzzzz.gif",
+            "thumb_2zzzzz.gif",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let in_use = std::collections::HashSet::from(["1abcde.webp".to_string()]);
+        let grace = std::time::Duration::from_secs(600);
+        assert_eq!(remove_unreferenced(dir.path(), &in_use, grace).unwrap(), 0);
+        let swept = remove_unreferenced(dir.path(), &in_use, std::time::Duration::ZERO).unwrap();
+        assert_eq!(swept, 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["1abcde.webp", "thumb_1abcde.webp"]);
     }
 
     #[test]
