@@ -516,8 +516,12 @@ pub async fn save_item(
             images::copy_banner(&dir, &file, &banner, &thumbnail)
         })
         .await
-        .map_err(|error| PlaylistError::Internal(error.into()))?
-        .map_err(anyhow::Error::from)?;
+        .map_err(|error| PlaylistError::Internal(error.into()))?;
+        // The playlist exists by now: a banner that cannot be copied is logged, not an error.
+        let copied = copied.unwrap_or_else(|error| {
+            tracing::warn!(%error, playlist = row.id, "cannot copy the banner of a saved item");
+            false
+        });
         if copied {
             if let Some((_, edited)) = app
                 .store
