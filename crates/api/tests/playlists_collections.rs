@@ -371,6 +371,25 @@ async fn playlists_are_per_user_and_every_edit_moves_the_version() {
         .unwrap()
         .ends_with(".webp"));
     assert_eq!(info["_last_updated"], "a few seconds ago");
+    // Track objects carry the caller's own favourites.
+    let (status, body) = admin
+        .post("/favorites/add", json!({"hash": signal, "type": "track"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, page) = admin
+        .get(&format!("/playlists/{road}?start=1&limit=1"))
+        .await;
+    assert_eq!(page["tracks"][0]["trackhash"], signal.as_str());
+    assert_eq!(page["tracks"][0]["is_favorite"], true);
+    let (_, page) = admin.get(&format!("/playlists/{road}?limit=1")).await;
+    assert_eq!(page["tracks"][0]["is_favorite"], false);
+    let their_list = listener.new_playlist("Theirs too").await;
+    listener.add(their_list, "tracks", &signal).await;
+    let (_, page) = listener.get(&format!("/playlists/{their_list}")).await;
+    assert_eq!(
+        page["tracks"][0]["is_favorite"], false,
+        "favourites are per user"
+    );
     let (_, no_tracks) = admin
         .get(&format!("/playlists/{road}?no_tracks=true"))
         .await;
@@ -463,6 +482,10 @@ async fn playlists_are_per_user_and_every_edit_moves_the_version() {
         404
     );
     assert_eq!(listener.get(&format!("/playlists/{theirs}")).await.0, 200);
+    assert_eq!(
+        listener.get(&format!("/playlists/{their_list}")).await.0,
+        200
+    );
 }
 
 #[tokio::test]
