@@ -485,6 +485,75 @@ fn listings_follow_changes_on_disk_after_being_remembered() {
     );
 }
 
+/// The byte answer of POST /folder is the owned answer's JSON, byte for byte, whatever the
+/// sort, paging, descent or favourites, and it is the same when repeated (written subfolders).
+#[test]
+fn json_bytes_equal_the_serialised_listing() {
+    let tree = tree();
+    let roots = [tree.root.clone()];
+    let mut user = ScriptedUser::default();
+    let first = tree.library.folder_tracks_all(&tree.root, &NoUser);
+    user.favorites
+        .push((swingfly_library::ItemKind::Track, first[0].trackhash.0));
+    let folders = [
+        "$home".to_owned(),
+        tree.root.clone(),
+        format!("{}/Band", tree.root),
+        format!("{}/Band/Record", tree.root),
+        format!("{}/Various", tree.root),
+        format!("{}/Band/Double/CD1", tree.root),
+    ];
+    for folder in &folders {
+        for sortfoldersby in ["default", "name", "lastmod", "trackcount"] {
+            for (tracks_only, reverse, start, limit) in [
+                (false, false, 0, 50),
+                (false, true, 1, 1),
+                (true, false, 0, -1),
+            ] {
+                let req = FolderRequest {
+                    folder: folder.clone(),
+                    sortfoldersby: sortfoldersby.to_owned(),
+                    foldersort_reverse: reverse,
+                    tracksort_reverse: reverse,
+                    tracks_only,
+                    start,
+                    limit,
+                    ..FolderRequest::default()
+                };
+                for view in [&NoUser as &dyn swingfly_library::UserView, &user] {
+                    for _repeat in 0..2 {
+                        let owned = tree.library.folder(&req, &roots, "/", view).unwrap();
+                        let bytes = tree.library.folder_json(&req, &roots, "/", view).unwrap();
+                        assert_eq!(
+                            String::from_utf8(bytes).unwrap(),
+                            serde_json::to_string(&owned).unwrap(),
+                            "{req:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let several = [tree.root.clone(), format!("{}/Band", tree.root)];
+    assert_eq!(
+        tree.library
+            .folder_json(&request("$home"), &several, "/", &NoUser)
+            .unwrap(),
+        serde_json::to_vec(
+            &tree
+                .library
+                .folder(&request("$home"), &several, "/", &NoUser)
+                .unwrap()
+        )
+        .unwrap()
+    );
+    assert_eq!(
+        tree.library
+            .folder_json(&request("/etc"), &roots, "/", &NoUser),
+        Err(FolderError::Forbidden)
+    );
+}
+
 #[test]
 fn pathhash_maps_back_to_its_folder() {
     let tree = tree();

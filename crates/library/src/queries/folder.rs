@@ -17,6 +17,7 @@ use crate::entities::IndexedTrack;
 use crate::paging::page;
 use crate::queries::folder_facts::{FolderFacts, SubfolderFacts};
 use crate::ranks::without_article;
+use crate::track_writer::TrackOut;
 use crate::user::{ItemKind, PlayStats, UserView};
 use crate::wire::{FolderJson, FolderResponse, TrackJson};
 use crate::Library;
@@ -169,6 +170,38 @@ impl Library {
         home_dir: &str,
         user: &dyn UserView,
     ) -> Result<FolderResponse, FolderError> {
+        Ok(
+            match self.folder_listing(request, root_dirs, home_dir, user)? {
+                Listing::Roots(response) => response,
+                Listing::Directory(listing) => self.directory_response(listing, request, user),
+            },
+        )
+    }
+
+    /// [`Library::folder`] as JSON bytes (the same JSON). The subfolder list, the bulk of a large
+    /// folder's answer, is written once per folder and sort order and then copied.
+    pub fn folder_json(
+        &self,
+        request: &FolderRequest,
+        root_dirs: &[String],
+        home_dir: &str,
+        user: &dyn UserView,
+    ) -> Result<Vec<u8>, FolderError> {
+        Ok(
+            match self.folder_listing(request, root_dirs, home_dir, user)? {
+                Listing::Roots(response) => serde_json::to_vec(&response).unwrap_or_default(),
+                Listing::Directory(listing) => self.directory_json(listing, request, user),
+            },
+        )
+    }
+
+    fn folder_listing(
+        &self,
+        request: &FolderRequest,
+        root_dirs: &[String],
+        home_dir: &str,
+        user: &dyn UserView,
+    ) -> Result<Listing, FolderError> {
         let track_sort = TrackSortKey::parse(&request.sorttracksby)
             .ok_or_else(|| FolderError::UnknownTrackSort(request.sorttracksby.clone()))?;
         let folder_sort = FolderSortKey::parse(&request.sortfoldersby)
@@ -195,7 +228,7 @@ impl Library {
             } else if let [only_root] = roots.as_slice() {
                 only_root.clone()
             } else {
-                return Ok(self.list_roots(&roots));
+                return Ok(Listing::Roots(self.list_roots(&roots)));
             }
         } else if requested.starts_with('$') {
             return Err(FolderError::PseudoFolder(requested.to_owned()));
@@ -211,7 +244,14 @@ impl Library {
             .folder_facts
             .get(&directory, self.folders.get(&directory), &self.folders)
             .ok_or(FolderError::Invalid)?;
-        Ok(self.list_directory(directory, facts, request, track_sort, folder_sort, user))
+        Ok(Listing::Directory(self.list_directory(
+            directory,
+            facts,
+            request,
+            track_sort,
+            folder_sort,
+            user,
+        )))
     }
 
     /// `$home` with several roots: the roots holding indexed files, in configured order.
@@ -235,6 +275,7 @@ impl Library {
         }
     }
 
+    /// Descends through single-subfolder folders and sorts the tracks.
     fn list_directory(
         &self,
         mut directory: String,
@@ -243,19 +284,16 @@ impl Library {
         track_sort: TrackSortKey,
         folder_sort: FolderSortKey,
         user: &dyn UserView,
-    ) -> FolderResponse {
+    ) -> DirectoryListing {
         loop {
             let node = self.folders.get(&directory);
             let mut files: Vec<u32> = node.map(|node| node.files.to_vec()).unwrap_or_default();
-            let subfolders: &[SubfolderFacts] = match node {
-                Some(_) if !request.tracks_only => &facts.subfolders,
-                _ => &[],
-            };
+            let shows_subfolders = node.is_some() && !request.tracks_only;
 
             // Auto-descend through folders that hold only one subfolder (judged before paging,
             // so a page past the end never descends).
-            if subfolders.len() == 1 && files.is_empty() {
-                let only = self.folders.node(subfolders[0].node);
+            if shows_subfolders && facts.subfolders.len() == 1 && files.is_empty() {
+                let only = self.folders.node(facts.subfolders[0].node);
                 directory = only.path.to_string();
                 facts = self
                     .folder_facts
@@ -265,29 +303,100 @@ impl Library {
             }
 
             self.sort_folder_tracks(&mut files, track_sort, request, user);
-            let tracks: Vec<TrackJson> = page(&files, request.start, request.limit)
-                .iter()
-                .map(|&id| self.track_json(&self.tracks[id as usize], user))
-                .collect();
-            let folders = sort_subfolders(subfolders, folder_sort, request.foldersort_reverse)
-                .into_iter()
-                .map(|folder| {
-                    let node = self.folders.node(folder.node);
-                    FolderJson {
-                        is_sym: folder.is_sym,
-                        name: node.name().to_owned(),
-                        path: with_trailing_slash(&node.path),
-                        trackcount: node.recursive_files as usize,
-                    }
-                })
-                .collect();
-            return FolderResponse {
-                folders,
-                total: facts.total,
-                path: directory,
-                tracks,
+            return DirectoryListing {
+                directory,
+                facts,
+                shows_subfolders,
+                folder_sort,
+                files,
             };
         }
+    }
+
+    fn directory_response(
+        &self,
+        listing: DirectoryListing,
+        request: &FolderRequest,
+        user: &dyn UserView,
+    ) -> FolderResponse {
+        let tracks: Vec<TrackJson> = page(&listing.files, request.start, request.limit)
+            .iter()
+            .map(|&id| self.track_json(&self.tracks[id as usize], user))
+            .collect();
+        let folders = if listing.shows_subfolders {
+            self.subfolders_json(
+                &listing.facts.subfolders,
+                listing.folder_sort,
+                request.foldersort_reverse,
+            )
+        } else {
+            Vec::new()
+        };
+        FolderResponse {
+            folders,
+            total: listing.facts.total,
+            path: listing.directory,
+            tracks,
+        }
+    }
+
+    /// The same object as [`Library::directory_response`], key for key.
+    fn directory_json(
+        &self,
+        listing: DirectoryListing,
+        request: &FolderRequest,
+        user: &dyn UserView,
+    ) -> Vec<u8> {
+        let tracks: Vec<TrackOut<'_>> = page(&listing.files, request.start, request.limit)
+            .iter()
+            .map(|&id| TrackOut::new(self, &self.tracks[id as usize], user))
+            .collect();
+        let folders: &[u8] = if listing.shows_subfolders {
+            listing
+                .facts
+                .subfolders_json(listing.folder_sort, request.foldersort_reverse, || {
+                    let folders = self.subfolders_json(
+                        &listing.facts.subfolders,
+                        listing.folder_sort,
+                        request.foldersort_reverse,
+                    );
+                    serde_json::to_vec(&folders).unwrap_or_default()
+                })
+        } else {
+            b"[]"
+        };
+        let mut out = Vec::with_capacity(folders.len() + 1024 * (tracks.len() + 1));
+        out.extend_from_slice(b"{\"folders\":");
+        out.extend_from_slice(folders);
+        out.extend_from_slice(b",\"path\":");
+        // Writing to a Vec only fails if a Serialize impl does, and these never do.
+        let _ = serde_json::to_writer(&mut out, &listing.directory);
+        out.extend_from_slice(b",\"total\":");
+        out.extend_from_slice(listing.facts.total.to_string().as_bytes());
+        out.extend_from_slice(b",\"tracks\":");
+        let _ = serde_json::to_writer(&mut out, &tracks);
+        out.push(b'}');
+        out
+    }
+
+    fn subfolders_json(
+        &self,
+        subfolders: &[SubfolderFacts],
+        key: FolderSortKey,
+        reverse: bool,
+    ) -> Vec<FolderJson> {
+        sort_subfolders(subfolders, key, reverse)
+            .into_iter()
+            .map(|folder| {
+                let node = self.folders.node(folder.node);
+                FolderJson {
+                    is_sym: folder.is_sym,
+                    name: node.name().to_owned(),
+                    path: with_trailing_slash(&node.path),
+                    trackcount: node.recursive_files as usize,
+                }
+            })
+            .collect()
     }
 
     /// Sorts by the key (reversed on request); ties fall back to mtime for the mtime keys and
@@ -388,6 +497,23 @@ impl Library {
             .map(|track| self.track_json(track, user))
             .collect()
     }
+}
+
+/// What a directory listing shows, before it is written.
+struct DirectoryListing {
+    /// After auto-descent.
+    directory: String,
+    facts: Arc<FolderFacts>,
+    shows_subfolders: bool,
+    folder_sort: FolderSortKey,
+    /// Every indexed file directly inside, sorted (not yet paged).
+    files: Vec<u32>,
+}
+
+enum Listing {
+    /// `$home` over several roots.
+    Roots(FolderResponse),
+    Directory(DirectoryListing),
 }
 
 /// Sorts by the key (reversed on request), ties by name. Siblings come in natural name order,

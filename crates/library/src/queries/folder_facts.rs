@@ -13,13 +13,14 @@
 use std::collections::HashMap;
 use std::ffi::CStr;
 use std::mem::MaybeUninit;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use rustix::fd::OwnedFd;
 use rustix::fs::{fstat, statat, AtFlags, FileType, Mode, OFlags, RawDir, Stat};
 
 use crate::folders::{FolderNode, FolderTree};
+use crate::queries::folder::FolderSortKey;
 
 /// Facts older than this are read again even when the folder's stamp has not moved.
 const FACTS_MAX_AGE: Duration = Duration::from_secs(10);
@@ -72,17 +73,47 @@ pub(crate) struct FolderFacts {
     pub total: usize,
     /// Indexed, non-hidden subfolders that exist, in the tree's (natural name) order.
     pub subfolders: Vec<SubfolderFacts>,
+    /// The subfolders as a JSON array, per sort key and direction, written on first use (a root
+    /// with 3,000 subfolders answers with ~400 KB of them).
+    written: [OnceLock<Box<[u8]>>; 8],
 }
 
 impl FolderFacts {
+    fn new(
+        stamp: Option<Stamp>,
+        read_at: Instant,
+        total: usize,
+        subfolders: Vec<SubfolderFacts>,
+    ) -> Self {
+        FolderFacts {
+            stamp,
+            read_at,
+            total,
+            subfolders,
+            written: Default::default(),
+        }
+    }
+
     /// A folder that could not be read: nothing in it.
     pub fn unreadable() -> Arc<FolderFacts> {
-        Arc::new(FolderFacts {
-            stamp: None,
-            read_at: Instant::now(),
-            total: 0,
-            subfolders: Vec::new(),
-        })
+        Arc::new(FolderFacts::new(None, Instant::now(), 0, Vec::new()))
+    }
+
+    /// The subfolders' JSON array in this order, written by `write` the first time.
+    pub fn subfolders_json(
+        &self,
+        key: FolderSortKey,
+        reverse: bool,
+        write: impl FnOnce() -> Vec<u8>,
+    ) -> &[u8] {
+        let slot = match key {
+            FolderSortKey::Default => 0,
+            FolderSortKey::Name => 1,
+            FolderSortKey::LastMod => 2,
+            FolderSortKey::TrackCount => 3,
+        } * 2
+            + usize::from(reverse);
+        self.written[slot].get_or_init(|| write().into_boxed_slice())
     }
 }
 
@@ -147,14 +178,7 @@ fn read_facts(directory: &str, node: Option<&FolderNode>, tree: &FolderTree) -> 
         Some(folder) => (folder, true),
         None => match open(OFlags::PATH) {
             Some(folder) => (folder, false),
-            None => {
-                return FolderFacts {
-                    stamp: None,
-                    read_at,
-                    total: 0,
-                    subfolders: Vec::new(),
-                }
-            }
+            None => return FolderFacts::new(None, read_at, 0, Vec::new()),
         },
     };
     let stamp = fstat(&folder).ok().map(|stat| Stamp::of(&stat));
@@ -166,12 +190,7 @@ fn read_facts(directory: &str, node: Option<&FolderNode>, tree: &FolderTree) -> 
     let subfolders = node
         .map(|node| existing_subfolders(&folder, node, tree))
         .unwrap_or_default();
-    FolderFacts {
-        stamp,
-        read_at,
-        total,
-        subfolders,
-    }
+    FolderFacts::new(stamp, read_at, total, subfolders)
 }
 
 /// Indexed subfolders that still exist on disk and are not hidden. Each is looked up relative to
