@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use crate::{unix_now, Result, Store, StoreError};
+use crate::{returned_row, unix_now, Result, Store, StoreError};
 
 /// One reference in a collection: `{type: "album"|"artist", hash}` on the wire and in SQL.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,16 +98,17 @@ impl Store {
             "INSERT INTO collections (user_id, name, description, items, created_at, updated_at) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLLECTION_COLUMNS}"
         );
-        let stored: StoredCollection = sqlx::query_as(&sql)
+        // `fetch_all` runs the insert to its end, which commits it (see `returned_row`).
+        let stored: Vec<StoredCollection> = sqlx::query_as(&sql)
             .bind(user_id)
             .bind(name)
             .bind(description)
             .bind(items_json(items)?)
             .bind(now)
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        stored.try_into()
+        returned_row(stored)?.try_into()
     }
 
     /// Renames and re-describes one of the user's collections; `None` when it does not exist.
@@ -122,15 +123,20 @@ impl Store {
             "UPDATE collections SET name = ?, description = ?, updated_at = ? \
              WHERE user_id = ? AND id = ? RETURNING {COLLECTION_COLUMNS}"
         );
-        let stored: Option<StoredCollection> = sqlx::query_as(&sql)
+        // `fetch_all` runs the update to its end, which commits it (see `returned_row`).
+        let stored: Vec<StoredCollection> = sqlx::query_as(&sql)
             .bind(name)
             .bind(description)
             .bind(unix_now())
             .bind(user_id)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        stored.map(CollectionRow::try_from).transpose()
+        stored
+            .into_iter()
+            .next()
+            .map(CollectionRow::try_from)
+            .transpose()
     }
 
     /// Reads the collection's items, lets `edit` change them and writes them back in one write

@@ -22,8 +22,10 @@ mod sessions;
 mod settings;
 pub mod user_services;
 mod users;
+mod wal;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::sqlite::{
@@ -37,6 +39,7 @@ pub use library::AlbumArtRow;
 pub use sessions::{NewSession, SessionRow};
 pub use swingfly_model::RawTrack;
 pub use users::{NewUser, UserRow, UserUpdate};
+pub use wal::Checkpoint;
 
 /// How long a statement waits for another connection's write lock before failing with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,6 +50,10 @@ const MAX_CONNECTIONS: u32 = 4;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The database's write-ahead log file.
+    wal: PathBuf,
+    /// Keeps the WAL-size task (see `wal`) running while any clone of the store lives.
+    _wal_guard: Arc<wal::WalGuard>,
 }
 
 impl Store {
@@ -68,14 +75,23 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT)
             // A bigger page cache (negative = KiB) makes loading and upserting 100k tracks cheaper.
             .pragma("cache_size", "-32768")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // SQLite never shrinks the WAL file by itself; this trims it back whenever the log
+            // restarts after a checkpoint (see `wal` for the rest of the WAL's upkeep).
+            .pragma("journal_size_limit", wal::WAL_SIZE_LIMIT.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         tracing::debug!(path = %path.display(), "ledger open");
-        Ok(Store { pool })
+        let wal = wal::wal_path(path);
+        let _wal_guard = wal::spawn_guard(pool.clone(), wal.clone(), wal::CHECK_EVERY);
+        Ok(Store {
+            pool,
+            wal,
+            _wal_guard,
+        })
     }
 
     /// Closes every connection (checkpointing the WAL). Further calls on this store fail.
@@ -113,6 +129,15 @@ impl Store {
         drop(conn);
         result
     }
+}
+
+/// The one row a writing `... RETURNING` statement gave. Such statements are read with
+/// `fetch_all`, never `fetch_one`/`fetch_optional`: those stop stepping after the first row (sqlx
+/// issues 2099 and 3430), while an autocommit write commits only when SQLite steps the statement
+/// to its end, and a statement left part-way holds a snapshot that keeps checkpoints from
+/// emptying the WAL. `fetch_all` runs the statement to the end before the caller goes on.
+fn returned_row<T>(rows: Vec<T>) -> std::result::Result<T, sqlx::Error> {
+    rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The current time in unix seconds.

@@ -7,7 +7,7 @@ use sqlx::{FromRow, Sqlite, SqliteConnection};
 use swingfly_model::RawTrack;
 
 use crate::raw::{RawQuery, RawRow};
-use crate::{unix_now, Result, Store, StoreError};
+use crate::{returned_row, unix_now, Result, Store, StoreError};
 
 /// The track columns in the order `decode_track` reads them and `upsert_tracks` binds them.
 const TRACK_COLUMNS: [&str; 25] = [
@@ -112,13 +112,15 @@ impl Store {
         for chunk in upserts.chunks(TRACKS_PER_UPSERT) {
             upsert_tracks(&mut tx, chunk).await?;
         }
-        let version: i64 = sqlx::query_scalar(
+        // `fetch_all` so that the statement is done before the commit (see `returned_row`).
+        let version: Vec<i64> = sqlx::query_scalar(
             "UPDATE library_state SET version = version + 1, updated_at = ? WHERE id = 1 \
              RETURNING version",
         )
         .bind(unix_now())
-        .fetch_one(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        let version = returned_row(version)?;
         tx.commit().await?;
         Ok(version)
     }

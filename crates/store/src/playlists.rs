@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::FromRow;
 
 use crate::error::is_unique_violation;
-use crate::{unix_now, Result, Store, StoreError};
+use crate::{returned_row, unix_now, Result, Store, StoreError};
 
 /// A stored playlist.
 #[derive(Clone, Debug, PartialEq)]
@@ -134,7 +134,8 @@ impl Store {
              (user_id, name, image, settings, trackhashes, version, created_at, last_updated, extra) \
              VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING {PLAYLIST_COLUMNS}"
         );
-        let stored: StoredPlaylist = sqlx::query_as(&sql)
+        // `fetch_all` runs the insert to its end, which commits it (see `returned_row`).
+        let stored: Vec<StoredPlaylist> = sqlx::query_as(&sql)
             .bind(user_id)
             .bind(&new.name)
             .bind(&new.image)
@@ -143,10 +144,10 @@ impl Store {
             .bind(now)
             .bind(now)
             .bind(to_json("extra", &new.extra)?)
-            .fetch_one(&self.pool)
+            .fetch_all(&self.pool)
             .await
             .map_err(name_taken)?;
-        stored.try_into()
+        returned_row(stored)?.try_into()
     }
 
     /// Reads one of the user's playlists, lets `edit` change it, and writes it back in the same
@@ -190,7 +191,8 @@ impl Store {
              version = version + 1, last_updated = ? \
              WHERE user_id = ? AND id = ? RETURNING {PLAYLIST_COLUMNS}"
         );
-        let stored: StoredPlaylist = sqlx::query_as(&sql)
+        // Inside the transaction too: the statement must be done before the commit.
+        let stored: Vec<StoredPlaylist> = sqlx::query_as(&sql)
             .bind(&row.name)
             .bind(&row.image)
             .bind(to_json("settings", &row.settings)?)
@@ -199,9 +201,10 @@ impl Store {
             .bind(now)
             .bind(user_id)
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_all(&mut *tx)
             .await
             .map_err(name_taken)?;
+        let stored = returned_row(stored)?;
         tx.commit().await?;
         Ok(Some((outcome, stored.try_into()?)))
     }
@@ -211,12 +214,17 @@ impl Store {
         let sql = format!(
             "DELETE FROM playlists WHERE user_id = ? AND id = ? RETURNING {PLAYLIST_COLUMNS}"
         );
-        let stored: Option<StoredPlaylist> = sqlx::query_as(&sql)
+        // `fetch_all` runs the delete to its end, which commits it (see `returned_row`).
+        let stored: Vec<StoredPlaylist> = sqlx::query_as(&sql)
             .bind(user_id)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        stored.map(PlaylistRow::try_from).transpose()
+        stored
+            .into_iter()
+            .next()
+            .map(PlaylistRow::try_from)
+            .transpose()
     }
 
     /// Every playlist image file name in use, over all users (to sweep files no row refers to).

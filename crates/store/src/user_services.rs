@@ -7,7 +7,7 @@
 
 use sqlx::FromRow;
 
-use crate::{unix_now, Result, Store};
+use crate::{returned_row, unix_now, Result, Store};
 
 /// One linked service of one user.
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
@@ -57,7 +57,8 @@ impl Store {
         account_name: Option<&str>,
     ) -> Result<UserServiceRow> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query_as::<_, UserServiceRow>(&format!(
+        // `fetch_all` so that the statement is done before the commit (see `returned_row`).
+        let rows = sqlx::query_as::<_, UserServiceRow>(&format!(
             "INSERT INTO user_services
                  (user_id, service, credential, account_name, delivered_through, attempts,
                   next_attempt_at, last_error, linked_at)
@@ -79,8 +80,9 @@ impl Store {
         .bind(credential)
         .bind(account_name)
         .bind(unix_now())
-        .fetch_one(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        let row = returned_row(rows)?;
         tx.commit().await?;
         Ok(row)
     }
@@ -203,7 +205,8 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> Result<i64> {
-        let attempts: Option<i64> = sqlx::query_scalar(
+        // `fetch_all` runs the update to its end, which commits it (see `returned_row`).
+        let attempts: Vec<i64> = sqlx::query_scalar(
             "UPDATE user_services SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
              WHERE user_id = ? AND service = ? AND credential = ?
              RETURNING attempts",
@@ -213,9 +216,9 @@ impl Store {
         .bind(user_id)
         .bind(service)
         .bind(credential)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(attempts.unwrap_or(0))
+        Ok(attempts.first().copied().unwrap_or(0))
     }
 }
 
@@ -240,15 +243,16 @@ mod tests {
     }
 
     async fn insert_play(store: &Store, user_id: i64, timestamp: i64) -> i64 {
-        sqlx::query_scalar(
+        sqlx::query(
             "INSERT INTO scrobbles (user_id, trackhash, timestamp, duration, source)
-             VALUES (?, 'aaaaaaaaaaaaaaaa', ?, 200, '') RETURNING id",
+             VALUES (?, 'aaaaaaaaaaaaaaaa', ?, 200, '')",
         )
         .bind(user_id)
         .bind(timestamp)
-        .fetch_one(&store.pool)
+        .execute(&store.pool)
         .await
         .unwrap()
+        .last_insert_rowid()
     }
 
     #[tokio::test]

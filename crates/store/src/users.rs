@@ -5,7 +5,7 @@ use serde_json::Value;
 use sqlx::FromRow;
 
 use crate::error::is_unique_violation;
-use crate::{unix_now, Result, Store, StoreError};
+use crate::{returned_row, unix_now, Result, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewUser {
@@ -100,17 +100,18 @@ impl Store {
             "INSERT INTO users (username, username_folded, password_hash, roles, extra, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
         );
-        let stored: StoredUser = sqlx::query_as(&sql)
+        // `fetch_all` runs the insert to its end, which commits it (see `returned_row`).
+        let stored: Vec<StoredUser> = sqlx::query_as(&sql)
             .bind(&new.username)
             .bind(fold_username(&new.username))
             .bind(&new.password_hash)
             .bind(to_json(&new.roles, "roles")?)
             .bind(to_json(&new.extra, "extra")?)
             .bind(unix_now())
-            .fetch_one(&self.pool)
+            .fetch_all(&self.pool)
             .await
             .map_err(username_conflict(&new.username))?;
-        stored.try_into()
+        returned_row(stored)?.try_into()
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>> {
@@ -155,7 +156,8 @@ impl Store {
             .as_ref()
             .map(|extra| to_json(extra, "extra"))
             .transpose()?;
-        // One statement, so the change is atomic without an explicit transaction.
+        // One statement, so the change is atomic without an explicit transaction; read with
+        // `fetch_all` so that it runs to its end and commits (see `returned_row`).
         let sql = format!(
             "UPDATE users SET \
              username = COALESCE(?, username), \
@@ -166,17 +168,19 @@ impl Store {
              WHERE id = ? RETURNING {USER_COLUMNS}"
         );
         let new_name = update.username.as_deref().unwrap_or_default();
-        let stored: Option<StoredUser> = sqlx::query_as(&sql)
+        let stored: Vec<StoredUser> = sqlx::query_as(&sql)
             .bind(update.username.as_deref())
             .bind(update.username.as_deref().map(fold_username))
             .bind(update.password_hash.as_deref())
             .bind(roles)
             .bind(extra)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await
             .map_err(username_conflict(new_name))?;
         stored
+            .into_iter()
+            .next()
             .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?
             .try_into()
     }
