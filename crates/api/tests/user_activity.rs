@@ -319,7 +319,7 @@ async fn favourites_are_per_user_idempotent_and_shown_in_every_listing() {
     assert_eq!(albums["total"], 1);
 
     // Favourites survive a restart of the in-memory state (they come from the ledger).
-    server.app.user_data.invalidate_all();
+    server.app.user_data.invalidate_all().await;
     assert!(admin.is_favorite("track", &city_lights).await);
     assert!(!admin.is_favorite("album", &album).await);
     let rows = server
@@ -450,7 +450,7 @@ async fn logging_validates_counts_at_once_and_sorts_per_user() {
     assert_eq!(admin.album(&night_drive).await["info"]["playcount"], 3);
     admin.log_ok(&city_lights, at + 120, 30).await;
     assert_eq!(admin.album(&night_drive).await["info"]["playcount"], 4);
-    server.app.user_data.invalidate(admin.id);
+    server.app.user_data.invalidate(admin.id).await;
     assert_eq!(admin.album(&night_drive).await["info"]["playduration"], 135);
     assert_eq!(server.app.store.scrobble_count(admin.id).await.unwrap(), 4);
     let rows = server

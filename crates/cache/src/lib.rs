@@ -26,12 +26,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
 use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use breaker::BreakerState;
+pub use bytes::Bytes;
 pub use key::Key;
 pub use metrics::{Metrics, Outcome, Tier};
 pub use monitor::{Health, NamespaceKeys, ServiceStats};
@@ -341,19 +341,22 @@ impl Cache {
                 })
                 .await
                 .unwrap_or_else(|| inner.local_generation_fallback(family)),
-            false => 0,
+            // Embedded: counters start from the clock too, so one evicted from the bounded map
+            // and recreated is above every value it had.
+            false => now_millis(),
         };
         inner.generations.insert(family.to_owned(), generation);
         generation
     }
 
-    /// Makes every key of a family stale, on every instance.
-    pub async fn bump_generation(&self, family: &str) {
+    /// Makes every key of a family stale, on every instance. Returns the new generation: one more
+    /// than the one before it, unless another instance bumped the family in between.
+    pub async fn bump_generation(&self, family: &str) -> u64 {
         let inner = &self.inner;
         if inner.remote.is_none() {
-            let next = inner.generations.get(family).unwrap_or(0) + 1;
+            let next = inner.generations.get(family).unwrap_or_else(now_millis) + 1;
             inner.generations.insert(family.to_owned(), next);
-            return;
+            return next;
         }
         let key = Key::generation(family);
         let bumped = inner
@@ -366,10 +369,12 @@ impl Cache {
             Some(generation) => {
                 inner.generations.insert(family.to_owned(), generation);
                 inner.publish(&format!("gen {family}")).await;
+                generation
             }
             None => {
-                // Unreachable: move this process past anything cached so far, and bump the
-                // server's counter when it is back so other instances move on too.
+                // Unreachable: move this process on, and bump the server's counter when it is
+                // back so other instances move on too (recovery also drops this process's
+                // in-process layer and generations, so nothing keyed by them outlives the outage).
                 let next = inner.local_generation_fallback(family);
                 inner.generations.insert(family.to_owned(), next);
                 inner
@@ -377,8 +382,15 @@ impl Cache {
                     .lock()
                     .bumped_generations
                     .insert(family.to_owned());
+                next
             }
         }
+    }
+
+    /// `key` under the current generation of `family`: read, write and invalidate that key, and
+    /// bump the family's generation to make all such keys stale at once.
+    pub async fn versioned(&self, key: &Key, family: &str) -> Key {
+        key.with_generation(self.generation(family).await)
     }
 
     /// [`Cache::get_or_load`] under the current generation of `family`.
@@ -392,9 +404,8 @@ impl Cache {
         E: Send + Sync + 'static,
         F: std::future::Future<Output = Result<Bytes, E>>,
     {
-        let generation = self.generation(family).await;
-        self.get_or_load(&key.with_generation(generation), load)
-            .await
+        let key = self.versioned(key, family).await;
+        self.get_or_load(&key, load).await
     }
 
     /// Lets pending in-process housekeeping run (eviction, invalidation predicates); tests and the
@@ -412,12 +423,9 @@ impl Cache {
 impl Inner {
     /// How long the in-process layer keeps a value of `namespace`.
     fn local_ttl(&self, namespace: Namespace) -> Option<Duration> {
-        let ttl = namespace.spec().ttl;
-        if self.remote.is_some() {
-            Some(ttl.map_or(self.config.near_ttl, |ttl| ttl.min(self.config.near_ttl)))
-        } else {
-            ttl
-        }
+        let spec = namespace.spec();
+        let near = self.remote.is_some().then_some(self.config.near_ttl);
+        [spec.ttl, spec.local_ttl, near].into_iter().flatten().min()
     }
 
     /// Runs one remote operation if the breaker allows it, counting the outcome. `None` means the
@@ -493,10 +501,10 @@ impl Inner {
         }
     }
 
-    /// A generation for when the server cannot be asked: above anything this process has seen.
+    /// The next generation when the server cannot be asked: one above what this process knows,
+    /// or above the clock when it knows nothing.
     fn local_generation_fallback(&self, family: &str) -> u64 {
-        let known = self.generations.get(family).unwrap_or(0);
-        known.max(now_millis()) + 1
+        self.generations.get(family).unwrap_or_else(now_millis) + 1
     }
 }
 

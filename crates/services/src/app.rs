@@ -183,7 +183,9 @@ impl App {
         let store = Store::open(&paths.database)
             .await
             .with_context(|| format!("opening database {}", paths.database.display()))?;
-        let auth = Auth::load_or_create(store.clone(), &paths.secret).await?;
+        let cache = swingfly_cache::Cache::new(config.cache.clone())
+            .context("setting up the cache tier")?;
+        let auth = Auth::load_or_create(store.clone(), &paths.secret, cache.clone()).await?;
         let index_settings = load_index_settings(&store).await?;
         let article_aware_sorting = store
             .setting(ARTICLE_AWARE_SORTING_KEY)
@@ -191,11 +193,9 @@ impl App {
             .and_then(|value| value.as_bool())
             .unwrap_or(false);
         let (events, _) = broadcast::channel(256);
-        let cache = swingfly_cache::Cache::new(config.cache.clone())
-            .context("setting up the cache tier")?;
         let app = Arc::new(App {
+            user_data: UserData::new(store.clone(), cache.clone()),
             cache,
-            user_data: UserData::new(store.clone()),
             home: crate::home::Home::new(),
             scrobblers: Scrobblers::new(store.clone(), &config)?,
             store,

@@ -21,11 +21,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use swingfly_cache::Cache;
 use swingfly_store::{NewSession, Store, UserRow};
 
-pub use cache::CACHE_TTL;
 pub use error::{AuthError, LoginError, PairError, UserError};
 pub use pairing::PAIR_CODE_LIFETIME;
 pub use password::{
@@ -82,7 +82,7 @@ impl TokenKind {
 
 /// A user as clients see it: Swing's user object without the password. The fields are in
 /// alphabetical order because Swing (Flask) serialises keys sorted.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub extra: Value,
     pub id: i64,
@@ -168,7 +168,12 @@ impl std::fmt::Debug for Auth {
 
 impl Auth {
     /// Loads the signing secret from `secret_path`, generating it (mode 0600) on first start.
-    pub async fn load_or_create(store: Store, secret_path: &Path) -> anyhow::Result<Auth> {
+    /// Accepted sessions are remembered in `cache` (see `cache`).
+    pub async fn load_or_create(
+        store: Store,
+        secret_path: &Path,
+        cache: Cache,
+    ) -> anyhow::Result<Auth> {
         let path = secret_path.to_path_buf();
         let secret = tokio::task::spawn_blocking(move || secret::load_or_create(&path)).await??;
         Ok(Auth {
@@ -182,7 +187,7 @@ impl Auth {
                 login_by_address: RateLimiter::new(LOGIN_ATTEMPTS_PER_ADDRESS, ATTEMPT_WINDOW),
                 pair_by_address: RateLimiter::new(PAIR_ATTEMPTS_PER_ADDRESS, ATTEMPT_WINDOW),
                 pair_codes: PairCodes::default(),
-                sessions: SessionCache::default(),
+                sessions: SessionCache::new(cache),
                 user_writes: tokio::sync::Mutex::new(()),
                 last_session_purge: Mutex::new(None),
             }),
@@ -317,7 +322,7 @@ impl Auth {
 
     /// Accepts a token if its signature holds, it has not expired, it is of the `expected` kind,
     /// its session is live and its user still exists, in that order (Swing's order of checks).
-    /// The last two checks are remembered for [`CACHE_TTL`] (see `cache`).
+    /// The last two checks are remembered in the cache tier (see `cache`).
     pub async fn authenticate(
         &self,
         token: &str,
@@ -327,12 +332,15 @@ impl Auth {
         if claims.kind != expected {
             return Err(AuthError::WrongKind { expected });
         }
-        let now = Instant::now();
-        if let Some(authed) = self.inner.sessions.get(&claims.jti, now) {
-            return Ok(authed);
+        if let Some(user_id) = claims.user_id {
+            if let Some(authed) = self.inner.sessions.get(&claims.jti, user_id).await {
+                if authed.kind == claims.kind {
+                    return Ok(authed);
+                }
+            }
         }
         let authed = self.authenticate_with_ledger(&claims).await?;
-        self.inner.sessions.insert(&claims.jti, &authed, now);
+        self.inner.sessions.insert(&claims.jti, &authed).await;
         Ok(authed)
     }
 
@@ -382,8 +390,12 @@ impl Auth {
         };
         let mut revoked = false;
         for jti in tokens::pair_jtis(&claims.jti) {
-            self.inner.sessions.forget_session(&jti);
+            // Ledger first, then the tier: a request in between can only re-cache a revoked row
+            // if it read the ledger before this write, and then the deletion below follows it.
             revoked |= self.store().revoke_session(&jti).await?;
+            if let Some(user_id) = claims.user_id {
+                self.inner.sessions.forget_session(&jti, user_id).await;
+            }
         }
         Ok(revoked)
     }
@@ -391,13 +403,13 @@ impl Auth {
     /// Ends every session of a user (all devices).
     pub async fn revoke_user_sessions(&self, user_id: i64) -> anyhow::Result<u64> {
         let revoked = self.store().revoke_user_sessions(user_id).await?;
-        self.inner.sessions.forget_user(user_id);
+        self.inner.sessions.forget_user(user_id).await;
         Ok(revoked)
     }
 
     /// Forgets cached authentications of a user whose row changed (roles, name) or went away.
-    fn forget_cached_user(&self, user_id: i64) {
-        self.inner.sessions.forget_user(user_id);
+    async fn forget_cached_user(&self, user_id: i64) {
+        self.inner.sessions.forget_user(user_id).await;
     }
 
     /// Mints a new token pair for `user` and holds it under a pair code: the last 6 characters of

@@ -10,14 +10,22 @@
 //! Every change goes through [`UserData`]: it is committed to the ledger first and then applied in
 //! memory under the user's write lock, the same lock a first load holds, so a load never misses a
 //! change committed beside it.
+//!
+//! Several instances on one ledger stay coherent through the cache tier's generation counters
+//! (`user-data:{u<id>}` per user, `user-data` for everyone): every change bumps the user's
+//! generation, and a state loaded under another generation than the current one is reloaded from
+//! the ledger, so a favourite or a play recorded on one instance shows on the others at once
+//! (pub/sub), and within the tier's near-cache lifetime at worst.
 
 mod state;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 use serde_json::Value;
+use swingfly_cache::Cache;
 use swingfly_library::{ItemKind, Library, PlayStats, UserView};
 use swingfly_model::Hash;
 use swingfly_store::favorites::FavoriteKind;
@@ -29,8 +37,20 @@ pub use state::{credited_items, UserState};
 /// The in-memory per-user state of every user seen since start-up.
 pub struct UserData {
     store: Store,
+    cache: Cache,
     slots: RwLock<HashMap<i64, Arc<UserSlot>>>,
 }
+
+/// The generation family of everyone's data (bumped by restores and imports).
+const EVERYONE: &str = "user-data";
+
+fn user_family(user_id: i64) -> String {
+    format!("user-data:{{u{user_id}}}")
+}
+
+/// The generations a state was loaded under: (everyone's, the user's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Generations(u64, u64);
 
 /// One user's place in memory. The slot lives as long as the process; its state comes and goes.
 #[derive(Default)]
@@ -40,6 +60,9 @@ struct UserSlot {
     write_lock: tokio::sync::Mutex<()>,
     /// None until the first request, and again after an invalidation.
     state: RwLock<Option<Arc<UserState>>>,
+    /// The user's generation the state is current for (with `everyone`).
+    generation: AtomicU64,
+    everyone: AtomicU64,
 }
 
 /// What the queries see of one user: their favourites and play statistics, live (a play logged
@@ -67,10 +90,32 @@ impl UserDataView {
 }
 
 impl UserData {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, cache: Cache) -> Self {
         Self {
             store,
+            cache,
             slots: RwLock::new(HashMap::new()),
+        }
+    }
+
+    async fn generations(&self, user_id: i64) -> Generations {
+        Generations(
+            self.cache.generation(EVERYONE).await,
+            self.cache.generation(&user_family(user_id)).await,
+        )
+    }
+
+    /// After this process changed the user's data: moves the user's generation on (so other
+    /// instances reload) and keeps this process's state current, unless someone else changed the
+    /// user in between, in which case the state is dropped and reloaded on the next request.
+    async fn changed(&self, user_id: i64, slot: &UserSlot) {
+        let family = user_family(user_id);
+        let before = slot.generation.load(Ordering::Acquire);
+        let after = self.cache.bump_generation(&family).await;
+        if after == before.wrapping_add(1) {
+            slot.generation.store(after, Ordering::Release);
+        } else {
+            *slot.state.write() = None;
         }
     }
 
@@ -100,8 +145,11 @@ impl UserData {
         } else {
             self.store.remove_favorite(user_id, kind, &hex).await?
         };
-        if let Some(state) = slot.loaded() {
-            state.set_favorite(item_kind(kind), hash, favorite);
+        if changed {
+            if let Some(state) = slot.loaded() {
+                state.set_favorite(item_kind(kind), hash, favorite);
+            }
+            self.changed(user_id, &slot).await;
         }
         Ok(changed)
     }
@@ -123,22 +171,27 @@ impl UserData {
             if let Some(state) = slot.loaded() {
                 state.add_play(trackhash, play.duration, play.timestamp, library);
             }
+            self.changed(user_id, &slot).await;
         }
         Ok(id)
     }
 
-    /// Forgets one user's state (it is reloaded from the ledger on the next request).
-    pub fn invalidate(&self, user_id: i64) {
+    /// Forgets one user's state (it is reloaded from the ledger on the next request), here and
+    /// on every other instance.
+    pub async fn invalidate(&self, user_id: i64) {
         if let Some(slot) = self.slots.read().get(&user_id) {
             *slot.state.write() = None;
         }
+        self.cache.bump_generation(&user_family(user_id)).await;
     }
 
-    /// Forgets every user's state, after a bulk change of the ledger (restore, import).
-    pub fn invalidate_all(&self) {
+    /// Forgets every user's state, after a bulk change of the ledger (restore, import), here and
+    /// on every other instance.
+    pub async fn invalidate_all(&self) {
         for slot in self.slots.read().values() {
             *slot.state.write() = None;
         }
+        self.cache.bump_generation(EVERYONE).await;
     }
 
     fn slot(&self, user_id: i64) -> Arc<UserSlot> {
@@ -151,15 +204,19 @@ impl UserData {
     /// The user's state, loaded from the ledger if it is not in memory.
     async fn state(&self, user_id: i64) -> anyhow::Result<Arc<UserState>> {
         let slot = self.slot(user_id);
-        if let Some(state) = slot.loaded() {
+        let current = self.generations(user_id).await;
+        if let Some(state) = slot.loaded_under(current) {
             return Ok(state);
         }
         let _writing = slot.write_lock.lock().await;
         // Another request may have loaded it while this one waited.
-        if let Some(state) = slot.loaded() {
+        let current = self.generations(user_id).await;
+        if let Some(state) = slot.loaded_under(current) {
             return Ok(state);
         }
         let state = Arc::new(self.load(user_id).await?);
+        slot.everyone.store(current.0, Ordering::Release);
+        slot.generation.store(current.1, Ordering::Release);
         *slot.state.write() = Some(state.clone());
         Ok(state)
     }
@@ -183,6 +240,15 @@ impl UserData {
 impl UserSlot {
     fn loaded(&self) -> Option<Arc<UserState>> {
         self.state.read().clone()
+    }
+
+    /// The state, if it was loaded under these generations.
+    fn loaded_under(&self, generations: Generations) -> Option<Arc<UserState>> {
+        let current = Generations(
+            self.everyone.load(Ordering::Acquire),
+            self.generation.load(Ordering::Acquire),
+        );
+        (current == generations).then(|| self.loaded()).flatten()
     }
 }
 

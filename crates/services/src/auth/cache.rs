@@ -1,87 +1,84 @@
-//! A short-lived, in-process memory of accepted tokens, so a burst of requests (a page load, an
-//! album's worth of range requests) does not query the session ledger for each one.
+//! Accepted sessions in the cache tier (design use case 3), so a burst of requests (a page load,
+//! an album's worth of range requests) does not query the session ledger for each one. SQL stays
+//! the ledger: a miss, a flushed or unreachable cache server all fall back to it.
 //!
-//! Everything this process revokes (logout, password change, user deletion, role change) is
-//! forgotten here at once. A revocation made elsewhere (another instance, the CLI) is honoured
-//! within [`CACHE_TTL`].
+//! Keys are `sf:sessions:<jti>:g<n>`, where `n` is the generation of the session's user
+//! (`sessions:{u<id>}`): logout deletes one key, and a password change, role change or deletion
+//! bumps the user's generation so all their cached sessions go stale at once. With a cache server
+//! both reach every instance over pub/sub; a process keeps an entry in its own memory for at most
+//! the namespace's `local_ttl` (5 s), which bounds how long a revocation made by another process
+//! without the shared tier (the CLI on an embedded install) takes to apply.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use serde::{Deserialize, Serialize};
+use swingfly_cache::{Bytes, Cache, Key, Namespace};
 
-use parking_lot::Mutex;
+use super::{AuthedUser, TokenKind, User};
 
-use super::AuthedUser;
+/// What the tier holds for an accepted session.
+#[derive(Serialize, Deserialize)]
+struct CachedSession {
+    user: User,
+    session_id: String,
+    refresh: bool,
+    expires_at: i64,
+}
 
-/// How long an accepted token is trusted without asking the ledger again.
-pub const CACHE_TTL: Duration = Duration::from_secs(5);
-/// Beyond this many entries the cache starts over (a crude but sufficient bound).
-const MAX_ENTRIES: usize = 10_000;
-
-#[derive(Default)]
+#[derive(Clone)]
 pub(crate) struct SessionCache {
-    entries: Mutex<HashMap<String, (AuthedUser, Instant)>>,
+    cache: Cache,
+}
+
+fn family(user_id: i64) -> String {
+    format!("sessions:{{u{user_id}}}")
 }
 
 impl SessionCache {
-    pub fn get(&self, jti: &str, now: Instant) -> Option<AuthedUser> {
-        let entries = self.entries.lock();
-        let (authed, cached_at) = entries.get(jti)?;
-        (now.saturating_duration_since(*cached_at) < CACHE_TTL).then(|| authed.clone())
+    pub fn new(cache: Cache) -> Self {
+        Self { cache }
     }
 
-    pub fn insert(&self, jti: &str, authed: &AuthedUser, now: Instant) {
-        let mut entries = self.entries.lock();
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(jti.to_string(), (authed.clone(), now));
+    async fn key(&self, jti: &str, user_id: i64) -> Key {
+        let key = Key::global(Namespace::Sessions, &[&jti]);
+        self.cache.versioned(&key, &family(user_id)).await
     }
 
-    pub fn forget_session(&self, jti: &str) {
-        self.entries.lock().remove(jti);
-    }
-
-    pub fn forget_user(&self, user_id: i64) {
-        self.entries
-            .lock()
-            .retain(|_, (authed, _)| authed.user.id != user_id);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::{TokenKind, User};
-
-    fn authed(user_id: i64, jti: &str) -> AuthedUser {
-        AuthedUser {
-            user: User {
-                extra: serde_json::json!({}),
-                id: user_id,
-                image: None,
-                roles: vec![],
-                username: format!("user{user_id}"),
+    /// The cached session of `jti`, if the tier has it and it belongs to `user_id`.
+    pub async fn get(&self, jti: &str, user_id: i64) -> Option<AuthedUser> {
+        let bytes = self.cache.get(&self.key(jti, user_id).await).await?;
+        let cached: CachedSession = serde_json::from_slice(&bytes).ok()?;
+        (cached.user.id == user_id).then_some(AuthedUser {
+            user: cached.user,
+            session_id: cached.session_id,
+            kind: if cached.refresh {
+                TokenKind::Refresh
+            } else {
+                TokenKind::Access
             },
-            session_id: jti.to_string(),
-            kind: TokenKind::Access,
-            expires_at: 0,
+            expires_at: cached.expires_at,
+        })
+    }
+
+    pub async fn insert(&self, jti: &str, authed: &AuthedUser) {
+        let cached = CachedSession {
+            user: authed.user.clone(),
+            session_id: authed.session_id.clone(),
+            refresh: authed.kind == TokenKind::Refresh,
+            expires_at: authed.expires_at,
+        };
+        if let Ok(bytes) = serde_json::to_vec(&cached) {
+            let key = self.key(jti, authed.user.id).await;
+            self.cache.set(&key, Bytes::from(bytes)).await;
         }
     }
 
-    #[test]
-    fn entries_expire_and_can_be_forgotten() {
-        let cache = SessionCache::default();
-        let now = Instant::now();
-        cache.insert("a", &authed(1, "a"), now);
-        cache.insert("b", &authed(1, "b"), now);
-        cache.insert("c", &authed(2, "c"), now);
-        assert!(cache.get("a", now).is_some());
-        assert!(cache.get("a", now + CACHE_TTL).is_none(), "stale");
+    /// Forgets one session (logout), on every instance.
+    pub async fn forget_session(&self, jti: &str, user_id: i64) {
+        let key = self.key(jti, user_id).await;
+        self.cache.invalidate(&key).await;
+    }
 
-        cache.forget_session("a");
-        assert!(cache.get("a", now).is_none());
-        cache.forget_user(1);
-        assert!(cache.get("b", now).is_none());
-        assert_eq!(cache.get("c", now).unwrap().user.id, 2);
+    /// Forgets every cached session of a user, on every instance.
+    pub async fn forget_user(&self, user_id: i64) {
+        self.cache.bump_generation(&family(user_id)).await;
     }
 }

@@ -18,7 +18,9 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
     let secret = dir.path().join("secret.key");
-    let auth = Auth::load_or_create(store.clone(), &secret).await.unwrap();
+    let auth = Auth::load_or_create(store.clone(), &secret, swingfly_cache::Cache::embedded())
+        .await
+        .unwrap();
     Fixture {
         _dir: dir,
         auth,
@@ -425,18 +427,26 @@ async fn tokens_survive_a_restart_but_not_a_new_secret() {
     let ann = user(&f.auth, "ann").await;
     let tokens = f.auth.issue_tokens(&ann, None).await.unwrap();
 
-    let reloaded = Auth::load_or_create(f.store.clone(), &f.secret)
-        .await
-        .unwrap();
+    let reloaded = Auth::load_or_create(
+        f.store.clone(),
+        &f.secret,
+        swingfly_cache::Cache::embedded(),
+    )
+    .await
+    .unwrap();
     assert!(reloaded
         .authenticate(&tokens.access_token, TokenKind::Access)
         .await
         .is_ok());
 
     let other_dir = tempfile::tempdir().unwrap();
-    let other = Auth::load_or_create(f.store.clone(), &other_dir.path().join("s.key"))
-        .await
-        .unwrap();
+    let other = Auth::load_or_create(
+        f.store.clone(),
+        &other_dir.path().join("s.key"),
+        swingfly_cache::Cache::embedded(),
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         other
             .authenticate(&tokens.access_token, TokenKind::Access)

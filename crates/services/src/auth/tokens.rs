@@ -12,6 +12,8 @@ use super::{AuthError, TokenKind, User};
 #[derive(Debug, Clone)]
 pub(crate) struct VerifiedClaims {
     pub jti: String,
+    /// The user id in `sub` (every token this server signs has one).
+    pub user_id: Option<i64>,
     pub kind: TokenKind,
     pub expires_at: i64,
 }
@@ -31,10 +33,17 @@ struct OutgoingClaims<'a> {
 #[derive(Deserialize)]
 struct IncomingClaims {
     jti: String,
+    sub: Option<SubjectClaim>,
     #[serde(rename = "type")]
     kind: String,
     exp: i64,
     nbf: Option<i64>,
+}
+
+/// The part of Swing's object `sub` that sessions need.
+#[derive(Deserialize)]
+struct SubjectClaim {
+    id: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +150,7 @@ impl TokenCodec {
         }
         Ok(VerifiedClaims {
             jti: claims.jti,
+            user_id: claims.sub.and_then(|sub| sub.id),
             kind: TokenKind::from_claim(&claims.kind),
             expires_at: claims.exp,
         })

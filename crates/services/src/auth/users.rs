@@ -198,7 +198,7 @@ impl Auth {
         if sessions_revoked {
             self.store().revoke_user_sessions(target.id).await?;
         }
-        self.forget_cached_user(target.id);
+        self.forget_cached_user(target.id).await;
         Ok(UpdatedUser {
             user: User::from(row),
             sessions_revoked,
@@ -232,7 +232,7 @@ impl Auth {
         // without the cascade.
         self.store().revoke_user_sessions(target.id).await?;
         let deleted = self.store().delete_user(target.id).await?;
-        self.forget_cached_user(target.id);
+        self.forget_cached_user(target.id).await;
         if !deleted {
             return Err(UserError::NotFound);
         }
