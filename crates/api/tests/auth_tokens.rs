@@ -266,6 +266,16 @@ async fn deleting_a_user_ends_their_sessions() {
     let server = start().await;
     let admin = server.create_admin("ann", "secret").await;
     let bob = server.create_user(&admin, "bob", "pw").await;
+    let bob_id = server
+        .app
+        .store
+        .user_by_name("bob")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let library = server.app.library();
+    let loaded = server.app.user_data.view(bob_id, &library).await.unwrap();
     let (status, body) = json_of(
         server
             .send_json(
@@ -278,6 +288,9 @@ async fn deleting_a_user_ends_their_sessions() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // Their in-memory data was dropped: a later look loads afresh (from an empty ledger).
+    let after = server.app.user_data.view(bob_id, &library).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(loaded.state(), after.state()));
     expect(
         &server,
         &bob,

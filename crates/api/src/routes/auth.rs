@@ -403,6 +403,9 @@ async fn delete_profile(
         .auth
         .delete_user(&admin.to_user(), &body.username)
         .await?;
+    // The ledger has dropped the user's rows (by cascade); drop their in-memory state too, here
+    // and on other instances, so nothing of theirs lingers or is served again.
+    app.user_data.invalidate(deleted.id).await;
     Ok(message(format!("User {} deleted", deleted.username)))
 }
 
