@@ -16,4 +16,5 @@ pub mod plugins;
 pub mod roots;
 pub mod scan_pipeline;
 pub mod scrobblers;
+pub mod settings;
 pub mod user_data;

@@ -1,4 +1,4 @@
-//! The `swingfly` command: `serve`, `scan` and `user`.
+//! The `swingfly` command: `serve`, `scan`, `user` and `import-swing`.
 
 mod cache_config;
 mod config;
@@ -35,6 +35,21 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import users, favourites, playlists, collections, plays and root folders from a Swing Music
+    /// config folder (the one holding swingmusic.db). Safe to run again: nothing is duplicated.
+    ImportSwing(ImportSwingArgs),
+}
+
+#[derive(Args)]
+struct ImportSwingArgs {
+    /// Swing Music's config folder (holding swingmusic.db and settings.json), or its parent.
+    #[arg(long, value_name = "DIR")]
+    from: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -145,6 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Scan(args) => scan(args).await,
         Command::User(command) => user(command).await,
+        Command::ImportSwing(args) => import_swing(args).await,
     }
 }
 
@@ -291,6 +307,43 @@ fn read_password() -> anyhow::Result<String> {
 async fn open_for_users(common: CommonArgs) -> anyhow::Result<Arc<App>> {
     let config = resolve_config(Vec::new(), common)?;
     App::open(app_config(&config)).await
+}
+
+async fn import_swing(args: ImportSwingArgs) -> anyhow::Result<()> {
+    let app = open_for_users(args.common).await?;
+    let report = swingfly_services::import_swing::import_swing(&app, &args.from).await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    println!("imported from {}", report.source.display());
+    println!("users created:  {}", report.users_created.join(", "));
+    println!(
+        "users existing: {} (kept their own password)",
+        report.users_existing.join(", ")
+    );
+    for (kind, table) in [
+        ("favourites", &report.favorites),
+        ("scrobbles", &report.scrobbles),
+        ("playlists", &report.playlists),
+        ("collections", &report.collections),
+    ] {
+        println!(
+            "{kind:<12}    {} added, {} already present, {} of unknown users",
+            table.added, table.already_present, table.unknown_user
+        );
+    }
+    println!("playlist images: {}", report.playlist_images);
+    println!("root dirs added: {}", report.root_dirs_added.join(", "));
+    for (kind, reason, count, example) in report.skipped_by_reason() {
+        println!("skipped {count} {kind}(s): {reason} (e.g. {example:?})");
+    }
+    if !report.root_dirs_added.is_empty() {
+        println!(
+            "run `swingfly scan` (or start `swingfly serve --rescan`) to index the new folders"
+        );
+    }
+    Ok(())
 }
 
 async fn user(command: UserCommand) -> anyhow::Result<()> {

@@ -5,11 +5,36 @@
 //! a user whose history was empty at start-up is no different from any other.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Weak};
 
 use swingfly_library::Library;
 use swingfly_model::{parse_hash, Hash};
 use swingfly_store::home::PlayRow;
+
+/// A pass-through hasher for keys that already are XXH3 hashes (SipHash would only cost time).
+#[derive(Default)]
+pub(crate) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for keys that are not a u64; fold the bytes in so it stays correct.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// A map keyed by a Swing hash.
+pub(crate) type ByHash<V> = HashMap<Hash, V, BuildHasherDefault<PassThrough>>;
 
 /// One play.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,8 +69,8 @@ impl Tally {
 /// for each of its artists).
 #[derive(Debug, Default)]
 pub(crate) struct Tallies {
-    pub tracks: HashMap<Hash, Tally>,
-    pub artists: HashMap<Hash, Tally>,
+    pub tracks: ByHash<Tally>,
+    pub artists: ByHash<Tally>,
     /// Plays counted.
     pub plays: u64,
 }
@@ -82,27 +107,36 @@ impl Tallies {
         }
     }
 
-    /// Artists by seconds listened (then plays, then hash), most first.
-    pub fn top_artists(&self) -> Vec<(Hash, Tally)> {
-        let mut top: Vec<(Hash, Tally)> = self.artists.iter().map(|(h, t)| (*h, *t)).collect();
-        top.sort_by(|a, b| {
-            (b.1.duration, b.1.count)
-                .cmp(&(a.1.duration, a.1.count))
-                .then(a.0.cmp(&b.0))
-        });
-        top
+    /// At most `limit` artists by seconds listened (then plays, then hash), most first.
+    pub fn top_artists(&self, limit: usize) -> Vec<(Hash, Tally)> {
+        top(&self.artists, limit, |tally| {
+            (tally.duration, u64::from(tally.count))
+        })
     }
 
-    /// Tracks by plays (then seconds, then hash), most first.
-    pub fn top_tracks(&self) -> Vec<(Hash, Tally)> {
-        let mut top: Vec<(Hash, Tally)> = self.tracks.iter().map(|(h, t)| (*h, *t)).collect();
-        top.sort_by(|a, b| {
-            (b.1.count, b.1.duration)
-                .cmp(&(a.1.count, a.1.duration))
-                .then(a.0.cmp(&b.0))
-        });
-        top
+    /// At most `limit` tracks by plays (then seconds, then hash), most first.
+    pub fn top_tracks(&self, limit: usize) -> Vec<(Hash, Tally)> {
+        top(&self.tracks, limit, |tally| {
+            (u64::from(tally.count), tally.duration)
+        })
     }
+}
+
+/// The `limit` entries with the largest `key` (ties by hash), largest first, without sorting
+/// the whole map.
+fn top(map: &ByHash<Tally>, limit: usize, key: fn(&Tally) -> (u64, u64)) -> Vec<(Hash, Tally)> {
+    let order =
+        |a: &(Hash, Tally), b: &(Hash, Tally)| key(&b.1).cmp(&key(&a.1)).then(a.0.cmp(&b.0));
+    let mut entries: Vec<(Hash, Tally)> = map.iter().map(|(hash, tally)| (*hash, *tally)).collect();
+    if limit == 0 {
+        return Vec::new();
+    }
+    if entries.len() > limit {
+        entries.select_nth_unstable_by(limit - 1, order);
+        entries.truncate(limit);
+    }
+    entries.sort_by(order);
+    entries
 }
 
 /// What the all-time sums were computed through.
@@ -136,8 +170,7 @@ impl Derived {
 
     fn refresh_top(&mut self) {
         if self.stale_top {
-            self.top_artists = self.tallies.top_artists();
-            self.top_artists.truncate(TOP_ARTISTS_KEPT);
+            self.top_artists = self.tallies.top_artists(TOP_ARTISTS_KEPT);
             self.stale_top = false;
         }
     }
@@ -213,8 +246,9 @@ impl UserPlays {
 #[derive(Default)]
 pub(crate) struct Ledger {
     last_id: i64,
-    /// The newest row seen, to notice when it was deleted (then everything is reloaded).
-    last_row: Option<(i64, i64, Hash, i64)>,
+    /// The newest row seen (id, user, timestamp), to notice when it was deleted (then everything
+    /// is reloaded).
+    last_row: Option<(i64, i64, i64)>,
     users: HashMap<i64, UserPlays>,
 }
 
@@ -234,15 +268,11 @@ impl Ledger {
     /// Whether `rows` (read as "id >= last_id") start with the newest row already held; when
     /// they do not, rows were deleted and the caller reloads everything.
     pub fn continues_with(&self, rows: &[PlayRow]) -> bool {
-        let Some((id, user_id, trackhash, timestamp)) = self.last_row else {
+        let Some((id, user_id, timestamp)) = self.last_row else {
             return true;
         };
-        rows.first().is_some_and(|row| {
-            row.id == id
-                && row.user_id == user_id
-                && parse_hash(&row.trackhash) == Some(trackhash)
-                && row.timestamp == timestamp
-        })
+        rows.first()
+            .is_some_and(|row| row.id == id && row.user_id == user_id && row.timestamp == timestamp)
     }
 
     /// Adds the rows with ids above `last_id`, keeping each user's plays in time order and their
@@ -262,13 +292,12 @@ impl Ledger {
             if row.id <= self.last_id {
                 continue;
             }
+            self.last_id = row.id;
+            self.last_row = Some((row.id, row.user_id, row.timestamp));
             // A trackhash that is not a hash cannot name a track; keep the row out.
             let Some(trackhash) = parse_hash(&row.trackhash) else {
-                self.last_id = row.id;
                 continue;
             };
-            self.last_id = row.id;
-            self.last_row = Some((row.id, row.user_id, trackhash, row.timestamp));
             let user = self.users.entry(row.user_id).or_default();
             let play = Play {
                 id: row.id,
@@ -288,7 +317,12 @@ impl Ledger {
             if let Some(derived) = user.derived.as_mut() {
                 derived.tallies.add(&play, library);
                 derived.stale_top = true;
-                derived.windows.clear();
+                // A window sums the plays at or after its start, whatever order they come in.
+                for (since, window) in derived.windows.iter_mut() {
+                    if play.timestamp >= *since {
+                        window.add(&play, library);
+                    }
+                }
             }
         }
         for user_id in touched {

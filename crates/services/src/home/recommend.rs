@@ -3,24 +3,36 @@
 //! their individual plays). The rows "because you listened to", "artists you might like" and the
 //! mixes all ask this.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use swingfly_library::Library;
 use swingfly_model::Hash;
 
-use super::listening::{Ledger, Tallies, Tally, UserPlays};
+use super::listening::{ByHash, Ledger, Tallies, Tally, UserPlays};
 use super::HomeIndex;
 
 /// How much co-listening counts against genre likeness when both are known.
 const CO_LISTENING_WEIGHT: f32 = 0.6;
 const GENRE_WEIGHT: f32 = 0.4;
 
-/// One user's view of the library and of everyone's listening.
+/// A related-artist list: how many were asked for when it was computed, and the artists found.
+type RelatedList = (usize, Rc<[(Hash, f32)]>);
+
+/// Related-artist lists are computed this long at least (callers asking fewer share them).
+const RELATED_KEPT: usize = 48;
+
+/// One user's view of the library and of everyone's listening, for one request (related-artist
+/// lists are memoised: the rows and the mixes ask for the same artists).
 pub(crate) struct Taste<'a> {
     pub library: &'a Library,
     pub index: &'a HomeIndex,
     pub ledger: &'a Ledger,
     pub user_id: i64,
+    /// Per artist: how many were asked for when computed, and the list.
+    related: RefCell<ByHash<RelatedList>>,
+    /// Per artist: their tracks in mix order (see `mixes::plan`).
+    mix_orders: RefCell<ByHash<Rc<[Hash]>>>,
 }
 
 impl<'a> Taste<'a> {
@@ -35,6 +47,8 @@ impl<'a> Taste<'a> {
             index,
             ledger,
             user_id,
+            related: RefCell::default(),
+            mix_orders: RefCell::default(),
         }
     }
 
@@ -62,7 +76,22 @@ impl<'a> Taste<'a> {
     /// Artists related to `artisthash`, best first, at most `limit`: a blend of genre likeness
     /// and co-listening by other users, each in 0..=1.
     pub fn related_artists(&self, artisthash: Hash, limit: usize) -> Vec<(Hash, f32)> {
-        let mut scores: HashMap<Hash, f32> = HashMap::new();
+        if let Some((asked, known)) = self.related.borrow().get(&artisthash) {
+            // Long enough, or all there is.
+            if *asked >= limit || known.len() < *asked {
+                return known.iter().take(limit).copied().collect();
+            }
+        }
+        let asked = limit.max(RELATED_KEPT);
+        let computed: Rc<[(Hash, f32)]> = Rc::from(self.compute_related(artisthash, asked));
+        self.related
+            .borrow_mut()
+            .insert(artisthash, (asked, computed.clone()));
+        computed.iter().take(limit).copied().collect()
+    }
+
+    fn compute_related(&self, artisthash: Hash, limit: usize) -> Vec<(Hash, f32)> {
+        let mut scores: ByHash<f32> = ByHash::default();
         let co_listened = self.co_listened(artisthash);
         let (co_weight, genre_weight) = if co_listened.is_empty() {
             (0.0, 1.0)
@@ -89,11 +118,24 @@ impl<'a> Taste<'a> {
         ranked
     }
 
+    /// An artist's tracks in mix order, computed by `order` on first use in this request (every
+    /// mix that draws on the artist asks again).
+    pub fn mix_order(&self, artisthash: Hash, order: impl FnOnce() -> Vec<Hash>) -> Rc<[Hash]> {
+        if let Some(known) = self.mix_orders.borrow().get(&artisthash) {
+            return known.clone();
+        }
+        let computed: Rc<[Hash]> = Rc::from(order());
+        self.mix_orders
+            .borrow_mut()
+            .insert(artisthash, computed.clone());
+        computed
+    }
+
     /// For each artist that other users play beside `artisthash`: the share of listening the two
     /// have in common, summed over those users and scaled to 0..=1. A user's share of an artist is
     /// the artist's plays over all their plays; two artists have in common the smaller share.
-    fn co_listened(&self, artisthash: Hash) -> HashMap<Hash, f32> {
-        let mut common: HashMap<Hash, f32> = HashMap::new();
+    fn co_listened(&self, artisthash: Hash) -> ByHash<f32> {
+        let mut common: ByHash<f32> = ByHash::default();
         let mut seed_total = 0.0f32;
         for (user_id, user) in self.ledger.users() {
             if user_id == self.user_id {

@@ -71,7 +71,7 @@ impl Picks {
         let top_of = |since: i64| {
             let mut top = me
                 .window(since)
-                .map(|tallies| tallies.top_artists())
+                .map(|tallies| tallies.top_artists(limit * 2 + 8))
                 .unwrap_or_default();
             top.retain(|(hash, _)| taste.library.artist(*hash).is_some());
             top.truncate(limit);
@@ -101,7 +101,7 @@ fn because_you_listened(
     let me = taste.me()?;
     let mut seeds: Vec<Hash> = me
         .window(month)
-        .map(|tallies| tallies.top_artists())
+        .map(|tallies| tallies.top_artists(BECAUSE_SEEDS * 4))
         .unwrap_or_default()
         .into_iter()
         .map(|(hash, _)| hash)

@@ -38,7 +38,9 @@ pub(crate) fn artist_mix_seeds(
     limit: usize,
 ) -> Vec<MixId> {
     let mut seeds: Vec<MixId> = Vec::new();
-    let recent_top = recent.map(Tallies::top_artists).unwrap_or_default();
+    let recent_top = recent
+        .map(|tallies| tallies.top_artists(limit * 2 + 8))
+        .unwrap_or_default();
     let all_time = taste.me().map(|user| user.top_artists()).unwrap_or(&[]);
     for (artisthash, _) in recent_top.iter().chain(all_time.iter()) {
         if seeds.len() >= limit {
@@ -57,9 +59,11 @@ pub(crate) fn artist_mix_seeds(
 pub(crate) fn track_mix_seeds(taste: &Taste, recent: Option<&Tallies>, limit: usize) -> Vec<MixId> {
     let mut seeds: Vec<MixId> = Vec::new();
     let mut albums: Vec<Hash> = Vec::new();
-    let recent_top = recent.map(Tallies::top_tracks).unwrap_or_default();
+    let recent_top = recent
+        .map(|tallies| tallies.top_tracks(limit * 4 + 8))
+        .unwrap_or_default();
     let all_time = if recent_top.len() < limit {
-        taste.mine().top_tracks()
+        taste.mine().top_tracks(limit * 4 + 8)
     } else {
         Vec::new()
     };
@@ -142,16 +146,15 @@ fn featuring(artists: &[Hash], taste: &Taste) -> String {
 /// that the user plays most, then the rest of theirs, interleaved with up to three tracks each of
 /// the related artists. Also returns the artists featured, seed artist first.
 fn mix_tracks(taste: &Taste, artist: &Artist, first: Option<Hash>) -> (Vec<Hash>, Vec<Hash>) {
-    let salt = artist.artisthash;
-    let own = ranked_tracks(taste, artist, salt);
+    let own = mix_order(taste, artist);
     let mut featured = vec![artist.artisthash];
     let mut per_related: Vec<Vec<Hash>> = Vec::new();
     for (related, _) in taste.related_artists(artist.artisthash, RELATED_ARTISTS) {
         let Some(related_artist) = taste.library.artist(related) else {
             continue;
         };
-        let mut tracks = ranked_tracks(taste, related_artist, salt);
-        tracks.truncate(TRACKS_PER_RELATED);
+        let order = mix_order(taste, related_artist);
+        let tracks: Vec<Hash> = order.iter().take(TRACKS_PER_RELATED).copied().collect();
         if !tracks.is_empty() {
             featured.push(related);
             per_related.push(tracks);
@@ -177,7 +180,7 @@ fn mix_tracks(taste: &Taste, artist: &Artist, first: Option<Hash>) -> (Vec<Hash>
     if let Some(first) = first {
         push(&mut mix, first);
     }
-    let mut own_iter = own.into_iter().take(own_quota);
+    let mut own_iter = own.iter().copied().take(own_quota);
     let mut others_iter = others.into_iter();
     loop {
         let mine = own_iter.next();
@@ -192,9 +195,15 @@ fn mix_tracks(taste: &Taste, artist: &Artist, first: Option<Hash>) -> (Vec<Hash>
     (mix, featured)
 }
 
-/// An artist's tracks, the ones the user played most first, the rest in an order that is stable
-/// for a given mix but differs between mixes (so two mixes do not open alike).
-fn ranked_tracks(taste: &Taste, artist: &Artist, salt: Hash) -> Vec<Hash> {
+/// An artist's best tracks for a mix (at most [`MIX_TRACKS`]): the ones the user played most
+/// first, the rest in an order that is stable for an artist but differs between artists (so two
+/// artists' mixes do not open alike). Computed once per artist and request.
+fn mix_order(taste: &Taste, artist: &Artist) -> std::rc::Rc<[Hash]> {
+    taste.mix_order(artist.artisthash, || best_tracks(taste, artist, MIX_TRACKS))
+}
+
+fn best_tracks(taste: &Taste, artist: &Artist, limit: usize) -> Vec<Hash> {
+    let salt = artist.artisthash;
     let mut tracks: Vec<(Reverse<u32>, u64, Hash)> = taste
         .library
         .artist_track_records(artist)
@@ -207,6 +216,10 @@ fn ranked_tracks(taste: &Taste, artist: &Artist, salt: Hash) -> Vec<Hash> {
             )
         })
         .collect();
+    if tracks.len() > limit {
+        tracks.select_nth_unstable(limit - 1);
+        tracks.truncate(limit);
+    }
     tracks.sort_unstable();
     tracks.into_iter().map(|(_, _, hash)| hash).collect()
 }
