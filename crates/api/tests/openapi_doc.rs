@@ -122,6 +122,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/plugins/listenbrainz/token/delete"),
     ("GET", "/plugins/scrobblers/status"),
     // src/routes/backup.rs
+    ("POST", "/backup/create"),
+    ("GET", "/backup/list"),
+    ("POST", "/backup/restore"),
+    ("DELETE", "/backup/delete"),
     // src/routes/events.rs
     ("GET", "/events/stream"),
     ("GET", "/events/status"),
