@@ -36,11 +36,17 @@ pub const RECENTS_CAP: usize = 15;
 /// Related-artist lists keep this many genre neighbours per artist.
 const GENRE_NEIGHBOURS_KEPT: usize = 50;
 
+/// How often the plays of deleted users are dropped from memory (their rows are gone from the
+/// ledger with them; until then they only weigh in the anonymous co-listening sums, and user ids
+/// are never reused).
+const DELETED_USERS_CHECK: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The home service's state, one per [`crate::app::App`].
 #[derive(Default)]
 pub struct Home {
     index: Mutex<Option<Arc<HomeIndex>>>,
     ledger: RwLock<Ledger>,
+    users_checked: Mutex<Option<std::time::Instant>>,
 }
 
 /// Artists (positions in `Library::artists()`) with their genre likeness, most alike first.
@@ -108,6 +114,7 @@ impl Home {
         store: &Store,
         library: &Arc<Library>,
     ) -> anyhow::Result<()> {
+        self.drop_deleted_users(store).await?;
         let seen = self.ledger.read().last_id();
         // Reading from the newest row already held (not after it) shows whether it still exists.
         let rows = store.all_plays_after(seen.saturating_sub(1)).await?;
@@ -133,6 +140,24 @@ impl Home {
             fresh.absorb(all, library);
             *self.ledger.write() = fresh;
         }
+        Ok(())
+    }
+
+    async fn drop_deleted_users(&self, store: &Store) -> anyhow::Result<()> {
+        {
+            let mut checked = self.users_checked.lock();
+            if checked.is_some_and(|at| at.elapsed() < DELETED_USERS_CHECK) {
+                return Ok(());
+            }
+            *checked = Some(std::time::Instant::now());
+        }
+        let users: Vec<i64> = store
+            .list_users()
+            .await?
+            .iter()
+            .map(|user| user.id)
+            .collect();
+        self.ledger.write().retain_users(&users);
         Ok(())
     }
 

@@ -343,6 +343,12 @@ impl Ledger {
         let Some(derived) = user.derived.as_mut() else {
             return;
         };
+        // Periods that ended long ago are not asked for again.
+        if let Some(&earliest) = starts.iter().min() {
+            derived
+                .windows
+                .retain(|since, _| *since >= earliest - 62 * 86_400);
+        }
         for &since in starts {
             if derived.windows.contains_key(&since) {
                 continue;
@@ -355,6 +361,11 @@ impl Ledger {
 }
 
 impl Ledger {
+    /// Drops the plays of users not in `existing` (deleted users).
+    pub fn retain_users(&mut self, existing: &[i64]) {
+        self.users.retain(|user_id, _| existing.contains(user_id));
+    }
+
     /// Whether every user's sums are already those of `library` (then a catch-up with no new rows
     /// needs no write).
     pub fn is_aligned(&self, library: &Arc<Library>) -> bool {
@@ -374,5 +385,110 @@ impl Ledger {
                     .all(|since| derived.windows.contains_key(since))
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use swingfly_model::{IndexSettings, RawTrack};
+
+    use super::*;
+
+    /// Two artists, two tracks each.
+    fn library() -> Arc<Library> {
+        let raw = |artist: &str, title: &str| RawTrack {
+            filepath: format!("/music/{artist}/{title}.flac"),
+            folder: format!("/music/{artist}"),
+            title: Some(title.to_owned()),
+            album: Some(format!("{artist} album")),
+            artists: Some(artist.to_owned()),
+            albumartists: Some(artist.to_owned()),
+            duration: 100.0,
+            ..RawTrack::default()
+        };
+        let tracks = vec![
+            raw("Ann", "One"),
+            raw("Ann", "Two"),
+            raw("Bob", "Three"),
+            raw("Bob", "Four"),
+        ];
+        Arc::new(Library::build(
+            tracks,
+            &IndexSettings::default(),
+            &HashMap::new(),
+            1,
+        ))
+    }
+
+    fn row(id: i64, user_id: i64, trackhash: Hash, timestamp: i64) -> PlayRow {
+        PlayRow {
+            id,
+            user_id,
+            trackhash: format!("{trackhash:016x}"),
+            timestamp,
+            duration: 60,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn plays_stay_in_time_order_and_sums_follow_every_change() {
+        let library = library();
+        let tracks: Vec<Hash> = library.distinct_tracks().map(|t| t.trackhash).collect();
+        let mut ledger = Ledger::default();
+        ledger.absorb(
+            vec![row(1, 7, tracks[0], 100), row(2, 7, tracks[1], 300)],
+            &library,
+        );
+        ledger.prepare_windows(7, &[200], &library);
+        // A late log of an older play, a newer one, another user's, and a repeat of a known id.
+        ledger.absorb(
+            vec![
+                row(2, 7, tracks[1], 300),
+                row(3, 7, tracks[2], 50),
+                row(4, 7, tracks[3], 400),
+                row(5, 8, tracks[0], 500),
+            ],
+            &library,
+        );
+        let user = ledger.user(7).unwrap();
+        let times: Vec<i64> = user.plays().iter().map(|play| play.timestamp).collect();
+        assert_eq!(times, [50, 100, 300, 400]);
+        assert_eq!(user.tallies().plays, 4);
+        let window = user.window(200).unwrap();
+        assert_eq!(window.plays, 2, "only plays at or after the start");
+        let recomputed =
+            Tallies::over(user.plays().iter().filter(|p| p.timestamp >= 200), &library);
+        assert_eq!(window.artists, recomputed.artists);
+        assert_eq!(ledger.user(8).unwrap().tallies().plays, 1);
+        assert_eq!(ledger.last_id(), 5);
+
+        // The newest row still read back: nothing was deleted; another row in its place: reload.
+        assert!(ledger.continues_with(&[row(5, 8, tracks[0], 500)]));
+        assert!(!ledger.continues_with(&[row(6, 7, tracks[0], 600)]));
+        assert!(!ledger.continues_with(&[]));
+
+        ledger.retain_users(&[8]);
+        assert!(ledger.user(7).is_none());
+    }
+
+    #[test]
+    fn a_new_index_rebuilds_the_sums() {
+        let library = library();
+        let trackhash = library.distinct_tracks().next().unwrap().trackhash;
+        let mut ledger = Ledger::default();
+        ledger.absorb(vec![row(1, 1, trackhash, 10)], &library);
+        assert_eq!(ledger.user(1).unwrap().top_artists().len(), 1);
+        let empty = Arc::new(Library::empty());
+        assert!(!ledger.is_aligned(&empty));
+        ledger.absorb(Vec::new(), &empty);
+        assert!(ledger.is_aligned(&empty));
+        assert!(
+            ledger.user(1).unwrap().top_artists().is_empty(),
+            "the track is gone"
+        );
+        assert_eq!(ledger.user(1).unwrap().plays().len(), 1, "the play is kept");
     }
 }
