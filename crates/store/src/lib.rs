@@ -20,6 +20,8 @@ mod raw;
 pub mod scrobbles;
 mod sessions;
 mod settings;
+#[cfg(test)]
+mod test_support;
 pub mod user_services;
 mod users;
 mod wal;

@@ -244,26 +244,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::NewUser;
-
-    async fn store_with_users() -> (tempfile::TempDir, Store, i64, i64) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
-        let mut ids = Vec::new();
-        for name in ["ann", "bob"] {
-            let user = store
-                .create_user(&NewUser {
-                    username: name.into(),
-                    password_hash: "x".into(),
-                    roles: vec![],
-                    extra: json!({}),
-                })
-                .await
-                .unwrap();
-            ids.push(user.id);
-        }
-        (dir, store, ids[0], ids[1])
-    }
+    use crate::test_support::store_with_two_users as store_with_users;
 
     fn play(trackhash: &str, timestamp: i64, duration: i64) -> NewScrobble {
         NewScrobble {

@@ -225,21 +225,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NewUser;
 
     async fn store_with_user() -> (tempfile::TempDir, Store, i64) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
-        let user = store
-            .create_user(&NewUser {
-                username: "ana".into(),
-                password_hash: "x".into(),
-                roles: vec!["admin".into()],
-                extra: serde_json::json!({}),
-            })
-            .await
-            .unwrap();
-        (dir, store, user.id)
+        let (dir, store, ids) = crate::test_support::store_with_users(&["ana"]).await;
+        (dir, store, ids[0])
     }
 
     async fn insert_play(store: &Store, user_id: i64, timestamp: i64) -> i64 {
