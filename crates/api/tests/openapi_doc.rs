@@ -139,6 +139,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/dragonfly/clear/{namespace}"),
     ("POST", "/dragonfly/clear-all"),
     ("GET", "/metrics"),
+    // src/routes/metadata.rs
+    ("GET", "/metadata/artist/{artisthash}"),
 ];
 
 const HTTP_METHODS: &[&str] = &[

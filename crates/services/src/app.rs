@@ -45,6 +45,18 @@ pub struct AppConfig {
     /// The first wait after a failed delivery; it doubles per failure up to the cap.
     pub scrobble_retry_base: std::time::Duration,
     pub scrobble_retry_cap: std::time::Duration,
+    /// The operator's Spotify application (both needed for external metadata); never served.
+    pub spotify_client_id: Option<String>,
+    pub spotify_client_secret: Option<String>,
+    /// Where Spotify tokens and the Web API are (`https://accounts.spotify.com`,
+    /// `https://api.spotify.com`).
+    pub spotify_accounts_base_url: String,
+    pub spotify_api_base_url: String,
+    /// The least time between two Spotify requests.
+    pub spotify_min_interval: std::time::Duration,
+    /// Whether the App fetches missing artist pictures from Spotify in the background (when
+    /// Spotify is configured).
+    pub spotify_artist_images: bool,
 }
 
 impl AppConfig {
@@ -65,6 +77,12 @@ impl AppConfig {
             scrobble_poll_interval: std::time::Duration::from_secs(5),
             scrobble_retry_base: std::time::Duration::from_secs(30),
             scrobble_retry_cap: std::time::Duration::from_secs(3600),
+            spotify_client_id: None,
+            spotify_client_secret: None,
+            spotify_accounts_base_url: crate::metadata::spotify::DEFAULT_ACCOUNTS_BASE_URL.into(),
+            spotify_api_base_url: crate::metadata::spotify::DEFAULT_API_BASE_URL.into(),
+            spotify_min_interval: std::time::Duration::from_millis(150),
+            spotify_artist_images: true,
         }
     }
 }
@@ -160,6 +178,8 @@ pub struct App {
     pub home: crate::home::Home,
     /// Delivery of plays to Last.fm and ListenBrainz (the worker runs only under `serve`).
     pub scrobblers: Scrobblers,
+    /// External metadata (Spotify) through the cache tier and the SQL cache.
+    pub metadata: crate::metadata::Metadata,
     library: ArcSwap<Library>,
     index_settings: RwLock<IndexSettings>,
     /// Cached so browse requests never read settings from SQL.
@@ -195,6 +215,7 @@ impl App {
         let (events, _) = broadcast::channel(256);
         let app = Arc::new(App {
             user_data: UserData::new(store.clone(), cache.clone()),
+            metadata: crate::metadata::Metadata::new(store.clone(), cache.clone(), &config)?,
             cache,
             home: crate::home::Home::new(),
             scrobblers: Scrobblers::new(store.clone(), &config)?,
@@ -223,6 +244,9 @@ impl App {
             *app.new_roots.lock() = after.into_iter().filter(|d| !before.contains(d)).collect();
         }
         app.reload_index().await?;
+        if app.metadata.is_configured() && app.config.spotify_artist_images {
+            crate::metadata::artist_images::spawn_worker(&app);
+        }
         Ok(app)
     }
 
@@ -344,6 +368,7 @@ impl App {
         )
         .await?;
         report.elapsed_ms = started.elapsed().as_millis() as u64;
+        self.metadata.library_changed();
         Ok(report)
     }
 

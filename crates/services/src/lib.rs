@@ -9,6 +9,7 @@ pub mod favorites;
 pub mod home;
 pub mod import_swing;
 pub mod lyrics;
+pub mod metadata;
 pub mod mixes;
 pub mod playlists;
 pub mod plays;

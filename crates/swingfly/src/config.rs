@@ -25,8 +25,47 @@ pub struct FileConfig {
     pub lastfm_api_secret: Option<String>,
     pub lastfm_base_url: Option<String>,
     pub listenbrainz_base_url: Option<String>,
+    /// The operator's Spotify application, for external metadata (artist pictures, genres).
+    pub spotify_client_id: Option<String>,
+    pub spotify_client_secret: Option<String>,
+    pub spotify_accounts_base_url: Option<String>,
+    pub spotify_api_base_url: Option<String>,
     /// The cache tier (see `cache_config`).
     pub cache: Option<CacheFileConfig>,
+}
+
+/// The operator's Spotify application (client-credentials flow) and the endpoints' base URLs.
+/// The id and secret are never served to clients nor logged.
+#[derive(Clone, Default, PartialEq)]
+pub struct SpotifySettings {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub accounts_base_url: Option<String>,
+    pub api_base_url: Option<String>,
+}
+
+impl std::fmt::Debug for SpotifySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
+        f.debug_struct("SpotifySettings")
+            .field("client_id", &redacted(&self.client_id))
+            .field("client_secret", &redacted(&self.client_secret))
+            .field("accounts_base_url", &self.accounts_base_url)
+            .field("api_base_url", &self.api_base_url)
+            .finish()
+    }
+}
+
+impl SpotifySettings {
+    /// `self`'s values where set, else `fallback`'s.
+    fn or(self, fallback: Self) -> Self {
+        Self {
+            client_id: self.client_id.or(fallback.client_id),
+            client_secret: self.client_secret.or(fallback.client_secret),
+            accounts_base_url: self.accounts_base_url.or(fallback.accounts_base_url),
+            api_base_url: self.api_base_url.or(fallback.api_base_url),
+        }
+    }
 }
 
 /// The operator's scrobbling settings: the Last.fm API account (needed for Last.fm linking) and
@@ -84,6 +123,7 @@ pub struct EnvConfig {
     pub open_signup: Option<bool>,
     pub config_file: Option<PathBuf>,
     pub scrobbling: ScrobblingConfig,
+    pub spotify: SpotifySettings,
     /// The cache tier's variables, as found (resolved with the file and flag in `Config::resolve`).
     pub cache_vars: Vec<(&'static str, String)>,
 }
@@ -121,6 +161,12 @@ impl EnvConfig {
                 lastfm_api_secret: get("SWINGFLY_LASTFM_API_SECRET"),
                 lastfm_base_url: get("SWINGFLY_LASTFM_BASE_URL"),
                 listenbrainz_base_url: get("SWINGFLY_LISTENBRAINZ_BASE_URL"),
+            },
+            spotify: SpotifySettings {
+                client_id: get("SWINGFLY_SPOTIFY_CLIENT_ID"),
+                client_secret: get("SWINGFLY_SPOTIFY_CLIENT_SECRET"),
+                accounts_base_url: get("SWINGFLY_SPOTIFY_ACCOUNTS_BASE_URL"),
+                api_base_url: get("SWINGFLY_SPOTIFY_API_BASE_URL"),
             },
             cache_vars: cache_config::ENV_VARS
                 .iter()
@@ -161,6 +207,8 @@ pub struct Config {
     pub open_signup: bool,
     /// Environment over file; unset values keep the services' defaults.
     pub scrobbling: ScrobblingConfig,
+    /// Environment over file; without an id and secret there is no external metadata.
+    pub spotify: SpotifySettings,
     /// Embedded unless a cache server is configured.
     pub cache: CacheConfig,
 }
@@ -214,6 +262,12 @@ impl Config {
                 lastfm_api_secret: file.lastfm_api_secret,
                 lastfm_base_url: file.lastfm_base_url,
                 listenbrainz_base_url: file.listenbrainz_base_url,
+            }),
+            spotify: env.spotify.or(SpotifySettings {
+                client_id: file.spotify_client_id,
+                client_secret: file.spotify_client_secret,
+                accounts_base_url: file.spotify_accounts_base_url,
+                api_base_url: file.spotify_api_base_url,
             }),
         })
     }
@@ -335,6 +389,43 @@ mod tests {
         );
         let printed = format!("{config:?}");
         assert!(!printed.contains("env-secret") && !printed.contains("file-key"));
+    }
+
+    #[test]
+    fn spotify_settings_come_from_env_over_file_and_debug_hides_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("swingfly.toml");
+        std::fs::write(
+            &file,
+            "spotify_client_id = \"file-id\"\nspotify_client_secret = \"file-secret\"\n\
+             spotify_api_base_url = \"http://127.0.0.1:9\"\n",
+        )
+        .unwrap();
+        let flags = || FlagConfig {
+            config_file: Some(file.clone()),
+            data_dir: Some(dir.path().into()),
+            ..FlagConfig::default()
+        };
+        let config = Config::resolve(
+            flags(),
+            env(&[
+                ("SWINGFLY_SPOTIFY_CLIENT_SECRET", "env-secret"),
+                ("SWINGFLY_SPOTIFY_ACCOUNTS_BASE_URL", "http://127.0.0.1:8"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.spotify.client_id.as_deref(), Some("file-id"));
+        assert_eq!(config.spotify.client_secret.as_deref(), Some("env-secret"));
+        assert_eq!(
+            config.spotify.api_base_url.as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(
+            config.spotify.accounts_base_url.as_deref(),
+            Some("http://127.0.0.1:8")
+        );
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("env-secret") && !printed.contains("file-id"));
     }
 
     #[test]

@@ -192,6 +192,15 @@ fn app_config(config: &Config) -> AppConfig {
     if let Some(url) = scrobbling.listenbrainz_base_url {
         app.listenbrainz_base_url = url;
     }
+    let spotify = config.spotify.clone();
+    app.spotify_client_id = spotify.client_id;
+    app.spotify_client_secret = spotify.client_secret;
+    if let Some(url) = spotify.accounts_base_url {
+        app.spotify_accounts_base_url = url;
+    }
+    if let Some(url) = spotify.api_base_url {
+        app.spotify_api_base_url = url;
+    }
     app
 }
 

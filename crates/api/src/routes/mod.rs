@@ -15,6 +15,7 @@ pub mod lastfm;
 pub mod library;
 pub mod logger;
 pub mod lyrics;
+pub mod metadata;
 pub mod mixes;
 pub mod onboarding;
 pub mod playlists;
@@ -50,6 +51,7 @@ pub fn swing_routes() -> Router<AppState> {
         .merge(backup::router())
         .merge(events::router())
         .merge(dragonfly::router())
+        .merge(metadata::router())
 }
 
 /// The OpenAPI parts of the route modules, in the order of [`swing_routes`].
@@ -75,5 +77,6 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         backup::openapi(),
         events::openapi(),
         dragonfly::openapi(),
+        metadata::openapi(),
     ]
 }
