@@ -21,6 +21,7 @@ mod user;
 pub mod wire;
 
 pub use entities::{Album, AlbumArt, Artist, IndexedTrack, LibraryStats};
+pub use hashing::{HashKeyed, IdentityHasher};
 pub use queries::folder::{FolderError, FolderRequest, FolderSortKey, TrackSortKey};
 pub use queries::get_all::{GetAllError, GetAllKind, GetAllRequest};
 pub use queries::home::{AddedEntry, AddedTarget, ArtistGenreTable};

@@ -5,36 +5,14 @@
 //! a user whose history was empty at start-up is no different from any other.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Weak};
 
 use swingfly_library::Library;
 use swingfly_model::{parse_hash, Hash};
 use swingfly_store::home::PlayRow;
 
-/// A pass-through hasher for keys that already are XXH3 hashes (SipHash would only cost time).
-#[derive(Default)]
-pub(crate) struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only reached for keys that are not a u64; fold the bytes in so it stays correct.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-/// A map keyed by a Swing hash.
-pub(crate) type ByHash<V> = HashMap<Hash, V, BuildHasherDefault<PassThrough>>;
+/// A map keyed by a Swing hash (the library's pass-through hasher: the keys already are XXH3).
+pub(crate) type ByHash<V> = swingfly_library::HashKeyed<V>;
 
 /// One play.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
