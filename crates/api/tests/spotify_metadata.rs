@@ -595,3 +595,94 @@ async fn unreachable_misconfigured_or_unconfigured_spotify_breaks_nothing() {
         .join(format!("{}.webp", aurora_hex()))
         .exists());
 }
+
+/// Makes the SQL entry of `key` expire within a second (as if fetched 30 days ago) and drops the
+/// tier's copy.
+async fn expire(server: &TestServer, key: &str) {
+    let entry = server
+        .app
+        .store
+        .metadata_cache_get_any(key)
+        .await
+        .unwrap()
+        .expect("an SQL entry");
+    server
+        .app
+        .store
+        .metadata_cache_put(key, &entry.value, 1)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    server.app.cache.clear_namespace(Namespace::Metadata).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_entries_refresh_by_id_and_are_served_while_spotify_fails() {
+    let fake = start_fake().await;
+    let server = TestServer::start_with(|config| configure(config, &fake, false)).await;
+    let aurora = aurora_hex();
+    let key = sql_key("artist", &aurora);
+    assert_eq!(artist_metadata(&server, &aurora).await["source"], "spotify");
+    assert_eq!(fake.searches_for("Aurora Lane"), 1);
+
+    // Expired: refreshed with one exact GET /v1/artists/{id}, no search.
+    expire(&server, &key).await;
+    let body = artist_metadata(&server, &aurora).await;
+    assert_eq!(body["source"], "spotify", "{body}");
+    assert_eq!(body["popularity"], 57);
+    assert_eq!(fake.artist_calls.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.searches_for("Aurora Lane"), 1);
+    let refreshed = server.app.store.metadata_cache_get(&key).await.unwrap();
+    assert!(refreshed.is_some(), "the SQL entry lives again");
+
+    // Expired while Spotify refuses (429): the expired answer is served, not nothing.
+    expire(&server, &key).await;
+    fake.rate_limit_secs.store(30, Ordering::SeqCst);
+    let body = artist_metadata(&server, &aurora).await;
+    assert_eq!(body["available"], true, "{body}");
+    assert_eq!(body["source"], "sql");
+    assert_eq!(body["genres"], json!(["synthwave", "dream pop"]));
+    assert_eq!(fake.rate_limited_answers.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_lookups_of_one_artist_share_one_api_call() {
+    let fake = start_fake().await;
+    let server = TestServer::start_with(|config| configure(config, &fake, false)).await;
+    let aurora = aurora_hex();
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| artist_metadata(&server, &aurora))).await;
+    for body in &answers {
+        assert_eq!(body["available"], true, "{body}");
+        assert_eq!(body["popularity"], 57);
+    }
+    assert_eq!(fake.searches_for("Aurora Lane"), 1);
+    assert_eq!(fake.token_calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn picture_worker_pauses_for_a_429_and_resumes_after_it() {
+    let fake = start_fake().await;
+    fake.rate_limit_secs.store(1, Ordering::SeqCst);
+    let server = TestServer::start_with(|config| configure(config, &fake, true)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fake.rate_limited_answers.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the worker never asked");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    fake.rate_limit_secs.store(0, Ordering::SeqCst);
+    let large = server
+        .app
+        .paths
+        .artist_images
+        .join("large")
+        .join(format!("{}.webp", aurora_hex()));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !large.exists() {
+        assert!(Instant::now() < deadline, "the worker did not resume");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // One 429 stopped the pass: the worker did not keep knocking during the window.
+    assert_eq!(fake.rate_limited_answers.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.searches_for("Aurora Lane"), 1);
+}

@@ -200,12 +200,24 @@ impl Metadata {
         artisthash: Hash,
         name: &str,
     ) -> Result<Lookup<ArtistMetadata>, MetadataError> {
-        self.lookup("artist", artisthash, |spotify| async move {
-            Ok(spotify
-                .find_artist(artisthash, name)
-                .await?
-                .map(ArtistMetadata::from))
-        })
+        self.lookup(
+            "artist",
+            artisthash,
+            |spotify, stale: Option<ArtistMetadata>| async move {
+                // A refresh of a known artist asks by id (one exact call); a gone id searches.
+                if let Some(known) = stale {
+                    match spotify.artist(&known.spotify_id).await {
+                        Ok(artist) => return Ok(Some(ArtistMetadata::from(artist))),
+                        Err(SpotifyError::NotFound) => {}
+                        Err(error) => return Err(error.into()),
+                    }
+                }
+                Ok(spotify
+                    .find_artist(artisthash, name)
+                    .await?
+                    .map(ArtistMetadata::from))
+            },
+        )
         .await
     }
 
@@ -217,17 +229,30 @@ impl Metadata {
         artist: &str,
     ) -> Lookup<AlbumMetadata> {
         answer(
-            self.lookup("album", albumhash, |spotify| async move {
-                Ok(spotify
-                    .find_album(title, artist)
-                    .await?
-                    .map(AlbumMetadata::from))
-            })
+            self.lookup(
+                "album",
+                albumhash,
+                |spotify, stale: Option<AlbumMetadata>| async move {
+                    if let Some(known) = stale {
+                        match spotify.album(&known.spotify_id).await {
+                            Ok(album) => return Ok(Some(AlbumMetadata::from(album))),
+                            Err(SpotifyError::NotFound) => {}
+                            Err(error) => return Err(error.into()),
+                        }
+                    }
+                    Ok(spotify
+                        .find_album(title, artist)
+                        .await?
+                        .map(AlbumMetadata::from))
+                },
+            )
             .await,
         )
     }
 
-    /// The three levels. `fetch` asks Spotify; its `None` ("no such item") is cached too.
+    /// The three levels. `fetch` asks Spotify, given what an expired SQL entry knew; its `None`
+    /// ("no such item") is cached too. When Spotify cannot answer, an expired SQL entry is served
+    /// rather than nothing (and Spotify is asked again when the tier's copy expires).
     async fn lookup<'a, T, F, Fut>(
         &'a self,
         kind: &'static str,
@@ -235,8 +260,8 @@ impl Metadata {
         fetch: F,
     ) -> Result<Lookup<T>, MetadataError>
     where
-        T: Serialize + DeserializeOwned + Send + 'a,
-        F: FnOnce(&'a SpotifyClient) -> Fut,
+        T: Serialize + DeserializeOwned + Clone + Send + 'a,
+        F: FnOnce(&'a SpotifyClient, Option<T>) -> Fut,
         Fut: Future<Output = Result<Option<T>, MetadataError>> + 'a,
     {
         let hex = hash_hex(hash);
@@ -247,15 +272,31 @@ impl Metadata {
         let value = inner
             .cache
             .get_or_load_json::<Option<T>, MetadataError, _>(&key, async {
-                if let Some(value) = inner.sql_get::<T>(&sql_key).await {
-                    loaded_from.store(FROM_SQL, Ordering::Relaxed);
-                    return Ok(value);
+                let stale = match inner.sql_get::<T>(&sql_key).await {
+                    SqlEntry::Fresh(value) => {
+                        loaded_from.store(FROM_SQL, Ordering::Relaxed);
+                        return Ok(value);
+                    }
+                    SqlEntry::Stale(value) => Some(value),
+                    SqlEntry::Missing => None,
+                };
+                let fetched = match inner.spotify.as_ref() {
+                    Some(spotify) => fetch(spotify, stale.clone().flatten()).await,
+                    None => Err(MetadataError::NotConfigured),
+                };
+                match (fetched, stale) {
+                    (Ok(value), _) => {
+                        loaded_from.store(FROM_SPOTIFY, Ordering::Relaxed);
+                        inner.sql_put(&sql_key, &value).await;
+                        Ok(value)
+                    }
+                    (Err(error), Some(stale)) => {
+                        tracing::debug!(%error, key = %sql_key, "serving expired metadata");
+                        loaded_from.store(FROM_SQL, Ordering::Relaxed);
+                        Ok(stale)
+                    }
+                    (Err(error), None) => Err(error),
                 }
-                let spotify = inner.spotify.as_ref().ok_or(MetadataError::NotConfigured)?;
-                let value = fetch(spotify).await?;
-                loaded_from.store(FROM_SPOTIFY, Ordering::Relaxed);
-                inner.sql_put(&sql_key, &value).await;
-                Ok(value)
             })
             .await
             .map_err(unshare)?;
@@ -269,20 +310,22 @@ impl Metadata {
 }
 
 impl Inner {
-    /// A fresh SQL entry; a read failure or an undecodable row counts as a miss.
-    async fn sql_get<T: DeserializeOwned>(&self, key: &str) -> Option<Option<T>> {
-        let entry = match self.store.metadata_cache_get(key).await {
-            Ok(entry) => entry?,
+    /// The SQL entry; a read failure or an undecodable row counts as missing.
+    async fn sql_get<T: DeserializeOwned>(&self, key: &str) -> SqlEntry<T> {
+        let entry = match self.store.metadata_cache_get_any(key).await {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return SqlEntry::Missing,
             Err(error) => {
                 tracing::warn!(%error, key, "cannot read the SQL metadata cache");
-                return None;
+                return SqlEntry::Missing;
             }
         };
         match serde_json::from_str(&entry.value) {
-            Ok(value) => Some(value),
+            Ok(value) if entry.is_fresh(unix_now()) => SqlEntry::Fresh(value),
+            Ok(value) => SqlEntry::Stale(value),
             Err(error) => {
                 tracing::warn!(%error, key, "undecodable SQL metadata cache row; fetching again");
-                None
+                SqlEntry::Missing
             }
         }
     }
@@ -305,6 +348,21 @@ impl Inner {
             tracing::warn!(error = %format!("{error:#}"), key, "cannot write the SQL metadata cache");
         }
     }
+}
+
+/// What the SQL level holds for a key: an answer (`None`: not on Spotify) still trusted, one past
+/// its lifetime, or nothing.
+enum SqlEntry<T> {
+    Fresh(Option<T>),
+    Stale(Option<T>),
+    Missing,
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// The SQL cache key of an item: `spotify:<kind>:<hash>`.

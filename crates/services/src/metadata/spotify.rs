@@ -81,6 +81,9 @@ pub enum SpotifyError {
     /// The credentials were refused (a configuration problem, not a transient one).
     #[error("Spotify refused the client credentials (HTTP {0})")]
     Unauthorized(u16),
+    /// The API has no item with this id (404).
+    #[error("Spotify has no such item")]
+    NotFound,
     /// Unreachable, timed out, a 5xx or an answer that does not decode.
     #[error("Spotify is unavailable: {0}")]
     Unavailable(String),
@@ -410,6 +413,9 @@ impl SpotifyClient {
                 Err(SpotifyError::Unauthorized(status.as_u16()))
             }
             StatusCode::UNAUTHORIZED => Err(SpotifyError::Unauthorized(status.as_u16())),
+            StatusCode::NOT_FOUND if response.url().path().contains("/v1/") => {
+                Err(SpotifyError::NotFound)
+            }
             _ => Err(SpotifyError::Unavailable(format!(
                 "HTTP {} from {}",
                 status.as_u16(),
