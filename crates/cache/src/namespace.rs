@@ -76,8 +76,6 @@ pub struct NamespaceSpec {
     pub rebuild: &'static str,
 }
 
-const HOUR: Duration = Duration::from_secs(3600);
-
 /// The registry, in the order the dashboard lists it.
 pub static REGISTRY: &[NamespaceSpec] = &[
     NamespaceSpec {
@@ -151,11 +149,11 @@ pub static REGISTRY: &[NamespaceSpec] = &[
         use_case: 9,
         title: "Home rows",
         data_type: DataType::String,
-        ttl: Some(HOUR),
+        ttl: Some(Duration::from_secs(600)),
         local_ttl: None,
         scope: Scope::User,
         owner: "home",
-        invalidation: "the user's generation counter (plays, favourites, playlist edits) and the library version",
+        invalidation: "keyed by the library version, the user's data generations (plays, favourites, restores), a signature of their playlists, collections and saved mixes, and a 5-minute bucket",
         rebuild: "recomputed from SQL scrobbles and the index",
     },
     NamespaceSpec {

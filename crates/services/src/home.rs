@@ -12,6 +12,7 @@
 //! genre likeness with anonymous co-listening (which artists other users play together); nothing
 //! of one user's plays reaches another user's rows except through those co-listening sums.
 
+mod cached;
 mod listening;
 mod recents;
 mod recommend;
@@ -25,6 +26,7 @@ use parking_lot::{Mutex, RwLock};
 use swingfly_library::{AddedEntry, ArtistGenreTable, Library};
 use swingfly_store::Store;
 
+pub use cached::home_page_json;
 pub(crate) use listening::{Ledger, Tallies};
 pub use recents::{RecentlyAddedRaw, RecentlyPlayedRaw};
 pub(crate) use recommend::Taste;

@@ -98,6 +98,14 @@ impl UserData {
         }
     }
 
+    /// The generations of everyone's and this user's data: they move with every change of the
+    /// user's favourites or plays (on any instance) and with restores and imports. Caches of
+    /// anything derived from that data put them in their keys.
+    pub async fn generations_of(&self, user_id: i64) -> (u64, u64) {
+        let Generations(everyone, user) = self.generations(user_id).await;
+        (everyone, user)
+    }
+
     async fn generations(&self, user_id: i64) -> Generations {
         Generations(
             self.cache.generation(EVERYONE).await,

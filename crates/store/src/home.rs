@@ -165,3 +165,24 @@ impl Store {
         Ok(added)
     }
 }
+
+impl Store {
+    /// A short text that changes whenever the user's playlists, collections or saved mixes change
+    /// (counts, versions, newest ids and times), so a cached home page can be keyed by it instead
+    /// of every edit path having to invalidate it. Three indexed aggregate reads.
+    pub async fn home_signature(&self, user_id: i64) -> Result<String> {
+        let (playlists, collections, mixes): (String, String, String) = sqlx::query_as(
+            "SELECT
+               (SELECT COUNT(*) || '.' || COALESCE(SUM(version), 0) || '.' || COALESCE(MAX(id), 0)
+                  FROM playlists WHERE user_id = ?1),
+               (SELECT COUNT(*) || '.' || COALESCE(MAX(updated_at), 0) || '.' || COALESCE(MAX(id), 0)
+                  FROM collections WHERE user_id = ?1),
+               (SELECT COUNT(*) || '.' || COALESCE(MAX(saved_at), 0)
+                  FROM saved_mixes WHERE user_id = ?1)",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(format!("p{playlists}c{collections}m{mixes}"))
+    }
+}

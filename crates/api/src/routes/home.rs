@@ -2,10 +2,11 @@
 //! (`swingfly_services::home`); this module parses the limit and serialises.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use swingfly_services::home::wire::HomeEntry;
 use swingfly_services::home::{self, RecentlyAddedRaw, RecentlyPlayedRaw};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -77,10 +78,9 @@ async fn home_rows(
     State(app): State<AppState>,
     user: AuthUser,
     ApiQuery(query): ApiQuery<HomeQuery>,
-) -> ApiResult<Json<Vec<HomeEntry>>> {
-    Ok(Json(
-        home::home_page(&app, user.id, clamp(query.limit)).await?,
-    ))
+) -> ApiResult<impl IntoResponse> {
+    let json = home::home_page_json(&app, user.id, clamp(query.limit)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json))
 }
 
 /// `{items}` of /nothome/recents/added.
