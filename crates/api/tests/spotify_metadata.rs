@@ -48,6 +48,8 @@ struct Fake {
     /// While non-zero, every `/v1` request answers 429 with this `Retry-After`.
     rate_limit_secs: AtomicU64,
     rate_limited_answers: AtomicUsize,
+    /// The lifetime of issued tokens in seconds (0: an hour).
+    token_lifetime_secs: AtomicU64,
 }
 
 impl Fake {
@@ -106,7 +108,12 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: String) 
         )
             .into_response();
     }
-    Json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})).into_response()
+    let lifetime = match fake.token_lifetime_secs.load(Ordering::SeqCst) {
+        0 => 3600,
+        seconds => seconds,
+    };
+    Json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": lifetime}))
+        .into_response()
 }
 
 /// The Bearer check and the 429 switch every `/v1` route shares.
@@ -685,4 +692,27 @@ async fn picture_worker_pauses_for_a_429_and_resumes_after_it() {
     // One 429 stopped the pass: the worker did not keep knocking during the window.
     assert_eq!(fake.rate_limited_answers.load(Ordering::SeqCst), 1);
     assert_eq!(fake.searches_for("Aurora Lane"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_is_renewed_shortly_before_it_expires() {
+    let fake = start_fake().await;
+    // A 2 s token is renewed at half its life (a long one a minute before it expires).
+    fake.token_lifetime_secs.store(2, Ordering::SeqCst);
+    let server = TestServer::start_with(|config| configure(config, &fake, false)).await;
+    let metadata = &server.app.metadata;
+    metadata
+        .artist_metadata(artist_hash("Aurora Lane"), "Aurora Lane")
+        .await;
+    metadata
+        .artist_metadata(artist_hash("Beta Ray"), "Beta Ray")
+        .await;
+    assert_eq!(fake.token_calls.load(Ordering::SeqCst), 1, "reused");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let lookup = metadata
+        .artist_metadata(artist_hash("Someone Else"), "Someone Else")
+        .await;
+    assert_eq!(lookup.source, Source::Spotify);
+    assert_eq!(fake.token_calls.load(Ordering::SeqCst), 2, "renewed");
+    assert_eq!(fake.bad_bearer.load(Ordering::SeqCst), 0);
 }
