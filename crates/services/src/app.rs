@@ -161,6 +161,8 @@ pub const INDEX_SETTING_KEYS: &[&str] = &[
 ];
 
 const ROOT_DIRS_KEY: &str = "rootDirs";
+/// How long the stored root folders are trusted without reading the ledger again.
+const ROOT_DIRS_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Whether name sorts skip leading articles ("The Beatles" under B). A display setting.
 pub const ARTICLE_AWARE_SORTING_KEY: &str = "artistArticleAwareSorting";
@@ -190,6 +192,10 @@ pub struct App {
     events: broadcast::Sender<ServerEvent>,
     /// Roots the configuration added at this start that were not stored before.
     new_roots: Mutex<Vec<String>>,
+    /// The stored root folders and when they were read (see `root_dirs`).
+    root_dirs_cache: Mutex<Option<(Instant, Vec<String>)>>,
+    /// Serialises changes of the root folders (read, merge, write).
+    root_dirs_write: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -231,6 +237,8 @@ impl App {
             scan_message: Mutex::new(String::new()),
             events,
             new_roots: Mutex::new(Vec::new()),
+            root_dirs_cache: Mutex::new(None),
+            root_dirs_write: tokio::sync::Mutex::new(()),
         });
         if !app.config.music_roots.is_empty() {
             let added: Vec<String> = app
@@ -272,12 +280,21 @@ impl App {
         self.new_roots.lock().clone()
     }
 
-    /// The stored root folders, as the user gave them (normalised).
+    /// The stored root folders, as the user gave them (normalised). Every folder listing asks, so
+    /// the ledger's value is kept for [`ROOT_DIRS_REFRESH`]: this process's own changes apply at
+    /// once, another process's (the CLI) within that time.
     pub async fn root_dirs(&self) -> anyhow::Result<Vec<String>> {
+        if let Some((read_at, dirs)) = &*self.root_dirs_cache.lock() {
+            if read_at.elapsed() < ROOT_DIRS_REFRESH {
+                return Ok(dirs.clone());
+            }
+        }
         let value = self.store.setting(ROOT_DIRS_KEY).await?;
-        Ok(value
-            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
-            .unwrap_or_default())
+        let dirs: Vec<String> = value
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        *self.root_dirs_cache.lock() = Some((Instant::now(), dirs.clone()));
+        Ok(dirs)
     }
 
     /// Root folders as filesystem paths (`$home` resolved).
@@ -301,16 +318,20 @@ impl App {
         Ok(dirs)
     }
 
-    async fn save_root_dirs(
+    /// Adds and removes root folders in the ledger (no scan); returns the new list.
+    pub async fn save_root_dirs(
         &self,
         new_dirs: &[String],
         removed: &[String],
     ) -> anyhow::Result<Vec<String>> {
+        let _writing = self.root_dirs_write.lock().await;
+        *self.root_dirs_cache.lock() = None;
         let current = self.root_dirs().await?;
         let dirs = roots::merge(&current, new_dirs, removed, &self.config.home_dir);
         self.store
             .set_setting(ROOT_DIRS_KEY, &serde_json::json!(dirs))
             .await?;
+        *self.root_dirs_cache.lock() = Some((Instant::now(), dirs.clone()));
         Ok(dirs)
     }
 

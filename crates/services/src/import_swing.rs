@@ -34,8 +34,6 @@ use swing_settings::SwingSettings;
 const DATABASE_FILE: &str = "swingmusic.db";
 const SETTINGS_FILE: &str = "settings.json";
 const PLAYLIST_IMAGES_DIR: &str = "images/playlists";
-/// Where the stored root folders live (Swing's settings key, which the app keeps).
-const ROOT_DIRS_KEY: &str = "rootDirs";
 /// The password hash of a user whose Swing hash cannot be carried over: it never verifies, so an
 /// admin must set a new password (`swingfly user passwd`).
 const UNUSABLE_PASSWORD_HASH: &str = "!";
@@ -429,7 +427,7 @@ async fn merge_root_dirs(
     if merged == current {
         return Ok(Vec::new());
     }
-    app.store.set_setting(ROOT_DIRS_KEY, &json!(merged)).await?;
+    let merged = app.save_root_dirs(&candidates, &[]).await?;
     Ok(merged
         .into_iter()
         .filter(|dir| !current.contains(dir))
