@@ -141,6 +141,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/metrics"),
     // src/routes/metadata.rs
     ("GET", "/metadata/artist/{artisthash}"),
+    ("GET", "/metadata/album/{albumhash}"),
 ];
 
 const HTTP_METHODS: &[&str] = &[

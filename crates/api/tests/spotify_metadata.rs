@@ -369,6 +369,36 @@ async fn check_chain(server: &TestServer, fake: &Fake) {
         .await;
     assert_eq!(again.source, Source::Cache);
     assert_eq!(fake.album_calls.load(Ordering::SeqCst), 1);
+    // The same through the route; the deluxe edition is not on the fake Spotify.
+    let (status, body) = server
+        .get_json(&format!("/metadata/album/{}", hash_hex(albumhash)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["source"], "cache");
+    assert_eq!(body["available"], true);
+    assert_eq!(body["title"], "Night Drive");
+    assert_eq!(body["albumartist"], "Aurora Lane");
+    assert_eq!(body["label"], "Neon Records");
+    assert_eq!(body["release_date_precision"], "day");
+    assert_eq!(body["total_tracks"], 2);
+    assert_eq!(body["images"][0]["width"], 640);
+    let deluxe = server
+        .app
+        .library()
+        .albums()
+        .iter()
+        .find(|album| &*album.og_title == "Night Drive (Deluxe Edition)")
+        .expect("the deluxe edition")
+        .albumhash;
+    let (status, body) = server
+        .get_json(&format!("/metadata/album/{}", hash_hex(deluxe)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["available"], false);
+    assert_eq!(body["source"], "spotify");
+    assert_eq!(fake.album_calls.load(Ordering::SeqCst), 1);
+    let (status, _) = server.get_json("/metadata/album/0123456789abcdef").await;
+    assert_eq!(status, 404);
 
     // Bad input: unknown artist, not a hash, no token.
     let (status, body) = server.get_json("/metadata/artist/0123456789abcdef").await;
