@@ -32,6 +32,9 @@ use spotify::{SpotifyClient, SpotifyConfig, SpotifyError, SpotifyImage};
 /// How long the SQL cache trusts a found item, and a "not on Spotify".
 pub const SQL_TTL_FOUND: Duration = Duration::from_secs(30 * 24 * 3600);
 pub const SQL_TTL_NOT_FOUND: Duration = Duration::from_secs(3 * 24 * 3600);
+/// How long past its expiry a SQL entry is kept (to refresh by id, and to serve while Spotify
+/// cannot answer) before the purge deletes it.
+pub const SQL_PURGE_GRACE: Duration = Duration::from_secs(90 * 24 * 3600);
 
 /// Which level answered a lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

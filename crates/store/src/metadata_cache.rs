@@ -86,10 +86,12 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes every expired entry; returns how many.
-    pub async fn metadata_cache_purge_expired(&self) -> Result<u64> {
+    /// Deletes every entry expired for `grace_seconds` or longer (an entry just expired is kept:
+    /// it still names the item to refresh, and is served while the API cannot answer); returns
+    /// how many.
+    pub async fn metadata_cache_purge_expired(&self, grace_seconds: i64) -> Result<u64> {
         let done = sqlx::query("DELETE FROM metadata_cache WHERE expires_at <= ?")
-            .bind(unix_now())
+            .bind(unix_now().saturating_sub(grace_seconds.max(0)))
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
@@ -127,7 +129,8 @@ mod tests {
         store.metadata_cache_put("b", "1", 60).await.unwrap();
         assert_eq!(store.metadata_cache_get("a").await.unwrap(), None);
         assert!(store.metadata_cache_get_any("a").await.unwrap().is_some());
-        assert_eq!(store.metadata_cache_purge_expired().await.unwrap(), 1);
+        assert_eq!(store.metadata_cache_purge_expired(3600).await.unwrap(), 0);
+        assert_eq!(store.metadata_cache_purge_expired(0).await.unwrap(), 1);
         assert_eq!(store.metadata_cache_get_any("a").await.unwrap(), None);
         assert!(store.metadata_cache_get("b").await.unwrap().is_some());
 

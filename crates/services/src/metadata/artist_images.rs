@@ -81,7 +81,11 @@ pub async fn fetch_missing(app: &App) -> PassReport {
     let Some(spotify) = app.metadata.spotify() else {
         return report;
     };
-    if let Err(error) = app.store.metadata_cache_purge_expired().await {
+    if let Err(error) = app
+        .store
+        .metadata_cache_purge_expired(super::SQL_PURGE_GRACE.as_secs() as i64)
+        .await
+    {
         tracing::warn!(%error, "cannot purge the SQL metadata cache");
     }
     let dir = app.paths.artist_images.clone();
