@@ -13,6 +13,7 @@ mod error;
 pub mod favorites;
 pub mod home;
 mod library;
+pub mod metadata_cache;
 pub mod mixes;
 pub mod playlists;
 pub mod plugins;
