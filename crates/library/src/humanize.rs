@@ -82,26 +82,7 @@ pub fn now_unix() -> i64 {
 
 /// The calendar year (UTC) of a unix timestamp.
 pub fn year_of(timestamp: i64) -> i64 {
-    // Days since 1970-01-01, then the civil-from-days algorithm (Howard Hinnant's).
-    let days = timestamp.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400;
-    if month <= 2 {
-        year + 1
-    } else {
-        year
-    }
+    swingfly_model::civil_from_unix(timestamp).0
 }
 
 #[cfg(test)]

@@ -131,6 +131,26 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The UTC calendar date `(year, month, day)` of a unix timestamp (the inverse of
+/// `days_from_civil`, Howard Hinnant's algorithm).
+pub fn civil_from_unix(timestamp: i64) -> (i64, u32, u32) {
+    let z = timestamp.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +196,21 @@ mod tests {
             "abcd",
         ] {
             assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for (timestamp, date) in [
+            (0, (1970, 1, 1)),
+            (951_782_400, (2000, 2, 29)),
+            (1_699_920_000, (2023, 11, 14)),
+            (-86_400, (1969, 12, 31)),
+        ] {
+            assert_eq!(civil_from_unix(timestamp), date);
+            assert_eq!(civil_from_unix(timestamp + 86_399), date);
+            let (year, month, day) = date;
+            assert_eq!(days_from_civil(year, month, day) * 86_400, timestamp);
         }
     }
 }

@@ -18,6 +18,7 @@ mod translit;
 mod unidecode_compat;
 
 pub use album::{album_type, clean_album_title, AlbumType, AlbumTypeInput, CleanedAlbum};
+pub use date::civil_from_unix;
 pub use hash::{hash_hex, parse_hash, Hash};
 pub use rules::{parse_date, Rules};
 pub use settings::IndexSettings;

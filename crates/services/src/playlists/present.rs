@@ -142,19 +142,8 @@ pub fn collage(
 
 /// Unix seconds as "YYYY-MM-DD HH:MM:SS" (UTC), the way Swing stores `last_updated`.
 pub fn datetime_text(timestamp: i64) -> String {
-    let days = timestamp.div_euclid(86_400);
+    let (year, month, day) = swingfly_model::civil_from_unix(timestamp);
     let seconds = timestamp.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
         seconds / 3600,
