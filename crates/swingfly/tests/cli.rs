@@ -5,13 +5,15 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use swingfly_fixtures::{generate, FixtureOptions, Manifest};
 
-const BIN: &str = env!("CARGO_BIN_EXE_swingfly");
+mod support;
+
+use support::{Server, BIN};
 
 struct Library {
     _dir: tempfile::TempDir,
@@ -192,67 +194,9 @@ fn user_commands_create_list_and_change_passwords() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no user named"));
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// Starts the server on the library's data folder (with its music folder as a root when asked).
 async fn start_server(lib: &Library, with_music: bool) -> (Server, Duration) {
-    let port = free_port();
-    let mut command = Command::new(BIN);
-    command
-        .args([
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--data",
-        ])
-        .arg(&lib.data)
-        .env("SWINGFLY_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if with_music {
-        command.arg("--music").arg(&lib.music);
-    }
-    let started = Instant::now();
-    let server = Server {
-        child: command.spawn().unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    loop {
-        if let Ok(response) = client
-            .get(format!("{}/onboarding-data", server.base))
-            .send()
-            .await
-        {
-            if response.status().is_success() {
-                return (server, started.elapsed());
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    support::start_server(&lib.data, with_music.then_some(lib.music.as_path())).await
 }
 
 async fn album_total(client: &reqwest::Client, server: &Server) -> u64 {

@@ -2,9 +2,9 @@
 //! none that it acknowledged: every `201` play and every `200` playlist addition is in the ledger
 //! after a restart (design principle 1: committed before the answer).
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,59 +13,8 @@ use serde_json::{json, Value};
 use swingfly_fixtures::{generate, FixtureOptions};
 use swingfly_store::Store;
 
-const BIN: &str = env!("CARGO_BIN_EXE_swingfly");
 /// Concurrent clients logging plays while the server dies.
 const LOGGERS: usize = 8;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start(data: &PathBuf, music: Option<&PathBuf>) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
-        .arg("--data")
-        .arg(data)
-        .env("SWINGFLY_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(music) = music {
-        command.arg("--music").arg(music);
-    }
-    let server = Server {
-        child: command.spawn().unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client
-        .get(format!("{}/onboarding-data", server.base))
-        .send()
-        .await
-        .map_or(true, |r| !r.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    server
-}
 
 async fn get(client: &reqwest::Client, url: String) -> Value {
     client.get(url).send().await.unwrap().json().await.unwrap()
@@ -77,7 +26,7 @@ async fn acknowledged_plays_and_playlist_edits_survive_sigkill() {
     let music = dir.path().join("music");
     let data = dir.path().join("data");
     generate(&FixtureOptions::new(&music, 80)).expect("fixture library");
-    let mut server = start(&data, Some(&music)).await;
+    let (mut server, _) = support::start_server(&data, Some(&music)).await;
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -199,7 +148,7 @@ async fn acknowledged_plays_and_playlist_edits_survive_sigkill() {
 
     // The ledger after a restart of the server holds every acknowledged change.
     drop(server);
-    let restarted = start(&data, None).await;
+    let (restarted, _) = support::start_server(&data, None).await;
     drop(restarted);
     let store = Store::open(&data.join("swingfly.db")).await.unwrap();
     let stored: BTreeSet<(String, i64)> = store
