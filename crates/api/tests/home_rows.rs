@@ -1094,4 +1094,25 @@ async fn home_latency_at_scale() {
         percentile(&cached, 0.99),
         cached.last().unwrap()
     );
+
+    // The chart and stats routes over the same 100k-play history (they read SQL each time).
+    for route in [
+        "/logger/top-tracks?duration=week&limit=10",
+        "/logger/top-tracks?duration=alltime&limit=10",
+        "/logger/top-artists?duration=year&limit=10",
+        "/logger/top-albums?duration=month&limit=10",
+        "/logger/stats",
+    ] {
+        let url = format!("{base}{route}");
+        let mut samples = Vec::new();
+        for _ in 0..100 {
+            samples.push(timed(client.clone(), url.clone()).await.0);
+        }
+        samples.sort();
+        println!(
+            "{route}, 100 requests: p50 {:?}, p99 {:?}",
+            percentile(&samples, 0.50),
+            percentile(&samples, 0.99)
+        );
+    }
 }

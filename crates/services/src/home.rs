@@ -110,6 +110,35 @@ impl Home {
         index
     }
 
+    /// One user's plays with `from <= timestamp < to`, summed per trackhash, from the in-memory
+    /// copy of the ledger (brought up to date first). The charts read their windows here: the
+    /// plays are held in time order, so a window is a slice, not a SQL aggregate.
+    pub(crate) async fn track_sums_between(
+        &self,
+        store: &Store,
+        library: &Arc<Library>,
+        user_id: i64,
+        from: i64,
+        to: i64,
+    ) -> anyhow::Result<Vec<(swingfly_model::Hash, swingfly_library::PlayStats)>> {
+        self.catch_up(store, library).await?;
+        let ledger = self.ledger.read();
+        let Some(user) = ledger.user(user_id) else {
+            return Ok(Vec::new());
+        };
+        let plays = user.plays();
+        let start = plays.partition_point(|play| play.timestamp < from);
+        let end = plays.partition_point(|play| play.timestamp < to);
+        let mut sums: listening::ByHash<swingfly_library::PlayStats> = Default::default();
+        for play in &plays[start..end.max(start)] {
+            let stats = sums.entry(play.trackhash).or_default();
+            stats.playcount += 1;
+            stats.playduration += u64::from(play.duration);
+            stats.lastplayed = stats.lastplayed.max(play.timestamp);
+        }
+        Ok(sums.into_iter().collect())
+    }
+
     /// Brings the in-memory plays up to date with the ledger and their sums with `library`.
     pub(crate) async fn catch_up(
         &self,

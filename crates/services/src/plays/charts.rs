@@ -10,8 +10,7 @@ use serde::Serialize;
 use swingfly_library::humanize::{count_text, duration_text, plays_text};
 use swingfly_library::wire::{AlbumCardJson, ArtistCardJson, StatItem, TrackJson};
 use swingfly_library::{Library, PlayStats};
-use swingfly_model::{parse_hash, Hash};
-use swingfly_store::scrobbles::TrackPlays;
+use swingfly_model::Hash;
 
 use super::period::{self, Period, Window, Windows};
 use crate::app::App;
@@ -213,22 +212,15 @@ async fn sums_in(
     user_id: i64,
     window: Window,
 ) -> anyhow::Result<Vec<(Hash, PlayStats)>> {
-    let rows = app
-        .store
-        .play_aggregates_between(user_id, window.start, window.end)
-        .await?;
-    Ok(rows.iter().filter_map(track_sum).collect())
-}
-
-fn track_sum(row: &TrackPlays) -> Option<(Hash, PlayStats)> {
-    Some((
-        parse_hash(&row.trackhash)?,
-        PlayStats {
-            playcount: u32::try_from(row.count.max(0)).unwrap_or(u32::MAX),
-            playduration: u64::try_from(row.duration.max(0)).unwrap_or(0),
-            lastplayed: row.last_played,
-        },
-    ))
+    app.home
+        .track_sums_between(
+            &app.store,
+            &app.library(),
+            user_id,
+            window.start,
+            window.end,
+        )
+        .await
 }
 
 /// Per-track sums regrouped by track, album or artist (as [`credited_items`] counts a play),
