@@ -58,6 +58,15 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// A response whose JSON body a service or the library has already written (the track-heavy
+/// answers are written straight from the index, the home page comes from the cache tier).
+pub(crate) fn json_response(body: impl Into<axum::body::Body>) -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.into(),
+    ))
+}
+
 async fn not_found() -> ApiError {
     ApiError::msg(StatusCode::NOT_FOUND, "Not found")
 }

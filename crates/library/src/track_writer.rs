@@ -1,4 +1,5 @@
-//! Tracks serialised straight from the index, for the track-heavy answers (search).
+//! Tracks serialised straight from the index, for the track-heavy answers (search, folders, the
+//! artist page).
 //!
 //! [`Library::track_json`] builds an owned [`TrackJson`](crate::wire::TrackJson): about ten heap
 //! strings and lists per track, each copied again into the response. Under 32 clients the
@@ -20,6 +21,8 @@ pub(crate) struct TrackOut<'a> {
     library: &'a Library,
     track: &'a IndexedTrack,
     is_favorite: bool,
+    /// `help_text` (the artist page says how often the user played it).
+    help_text: Option<String>,
     /// `type` (the top search result says "track").
     item_type: Option<&'static str>,
 }
@@ -30,8 +33,14 @@ impl<'a> TrackOut<'a> {
             library,
             track,
             is_favorite: user.is_favorite(ItemKind::Track, track.trackhash),
+            help_text: None,
             item_type: None,
         }
+    }
+
+    pub fn with_help_text(mut self, help_text: String) -> Self {
+        self.help_text = Some(help_text);
+        self
     }
 
     pub fn with_type(mut self, item_type: &'static str) -> Self {
@@ -59,6 +68,9 @@ impl Serialize for TrackOut<'_> {
         object.serialize_field("extra", &Extra(track))?;
         object.serialize_field("filepath", &*track.filepath)?;
         object.serialize_field("folder", &FolderWithSlash(&track.folder))?;
+        if let Some(help_text) = &self.help_text {
+            object.serialize_field("help_text", help_text)?;
+        }
         object.serialize_field("image", &TrackImage(track))?;
         object.serialize_field("is_favorite", &self.is_favorite)?;
         object.serialize_field("title", &*track.title)?;

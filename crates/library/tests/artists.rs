@@ -257,3 +257,48 @@ fn artist_tracks_lists_everything_by_playcount() {
     assert!(library.artist_tracks(3, &user).is_none());
     assert!(library.artist_similar(singer.artisthash, 6).is_empty());
 }
+
+#[test]
+fn written_artist_answers_equal_the_built_ones() {
+    let library = sample_library(ROOT);
+    let band = library.artist(artisthash("Band")).unwrap();
+    let mut user = ScriptedUser::default();
+    let mut tracks = library.artist_track_records(band);
+    let first = tracks.next().unwrap().trackhash;
+    user.plays.insert(
+        first,
+        PlayStats {
+            playcount: 3,
+            playduration: 300,
+            lastplayed: 5,
+        },
+    );
+    user.favorites.push((ItemKind::Track, first));
+    user.favorites.push((ItemKind::Artist, band.artisthash));
+    for artist in library.artists() {
+        for view in [&NoUser as &dyn swingfly_library::UserView, &user] {
+            for (tracklimit, albumlimit, all) in [(3, 7, false), (0, 2, false), (1, -1, true)] {
+                let built = library
+                    .artist_page(artist.artisthash, tracklimit, albumlimit, all, view)
+                    .unwrap();
+                let written = library
+                    .artist_page_json(artist.artisthash, tracklimit, albumlimit, all, view)
+                    .unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    serde_json::to_string(&built).unwrap(),
+                    "{} {tracklimit} {albumlimit} {all}",
+                    artist.name
+                );
+            }
+            assert_eq!(
+                String::from_utf8(library.artist_tracks_json(artist.artisthash, view).unwrap())
+                    .unwrap(),
+                serde_json::to_string(&library.artist_tracks(artist.artisthash, view).unwrap())
+                    .unwrap()
+            );
+        }
+    }
+    assert!(library.artist_page_json(3, 1, 1, false, &user).is_none());
+    assert!(library.artist_tracks_json(3, &user).is_none());
+}

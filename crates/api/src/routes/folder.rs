@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -89,7 +89,7 @@ async fn folder(
     // its entries. The blocking pool's hand-off cost more than the listing under 32 clients.
     let listing = library.folder_json(&request, &root_dirs, &home_dir, &view);
     Ok(match listing {
-        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Ok(body) => crate::json_response(body),
         Err(FolderError::Forbidden) => (
             StatusCode::FORBIDDEN,
             Json(FolderForbidden {

@@ -2,7 +2,6 @@
 //! (`swingfly_services::home`); this module parses the limit and serialises.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -80,7 +79,7 @@ async fn home_rows(
     ApiQuery(query): ApiQuery<HomeQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let json = home::home_page_json(&app, user.id, clamp(query.limit)).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], json))
+    Ok(crate::json_response(json))
 }
 
 /// `{items}` of /nothome/recents/added.

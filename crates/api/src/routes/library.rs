@@ -8,8 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer};
 use swingfly_library::wire::{
-    AlbumCardJson, AlbumPage, ArtistAlbums, ArtistCardJson, ArtistPage, GetAllResponse, OrderedMap,
-    TrackJson,
+    AlbumCardJson, AlbumPage, ArtistAlbums, ArtistCardJson, GetAllResponse, OrderedMap, TrackJson,
 };
 use swingfly_library::{GetAllError, GetAllKind, GetAllRequest};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -240,17 +239,17 @@ async fn artist_page(
     user: AuthUser,
     HashParam(artisthash): HashParam,
     ApiQuery(query): ApiQuery<ArtistPageQuery>,
-) -> ApiResult<Json<ArtistPage>> {
+) -> ApiResult<axum::response::Response> {
     let (library, view) = app.library_for(user.id).await?;
     library
-        .artist_page(
+        .artist_page_json(
             artisthash,
             query.tracklimit,
             query.albumlimit,
             query.all,
             &view,
         )
-        .map(Json)
+        .map(crate::json_response)
         .ok_or_else(artist_not_found)
 }
 
@@ -298,11 +297,11 @@ async fn artist_tracks(
     State(app): State<AppState>,
     user: AuthUser,
     HashParam(artisthash): HashParam,
-) -> ApiResult<Json<Vec<TrackJson>>> {
+) -> ApiResult<axum::response::Response> {
     let (library, view) = app.library_for(user.id).await?;
     library
-        .artist_tracks(artisthash, &view)
-        .map(Json)
+        .artist_tracks_json(artisthash, &view)
+        .map(crate::json_response)
         .ok_or_else(artist_not_found)
 }
 

@@ -6,8 +6,8 @@
 //! 32 clients, and the pool grew a thread (and a set of search buffers) per concurrent query.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use utoipa::{IntoParams, OpenApi};
 use crate::auth_extract::AuthUser;
 use crate::error::{ApiError, ApiResult, ValidationIssue};
 use crate::extract::ApiQuery;
+use crate::json_response;
 use crate::openapi::ErrorText;
 use crate::routes::auth::Message;
 use crate::routes::library::capitalised;
@@ -81,11 +82,6 @@ async fn search_top(
     let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
     let (library, view) = app.library_for(user.id).await?;
     Ok(json_response(library.search_top_json(&text, limit, &view)))
-}
-
-/// A JSON body the library has already written.
-fn json_response(body: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn default_search_limit() -> i64 {

@@ -3,14 +3,33 @@
 use swingfly_model::album::AlbumType;
 use swingfly_model::Hash;
 
+use super::search_results::{json_bytes, TRACK_JSON_SIZE};
 use super::stats::GroupKind;
 use crate::entities::{Artist, IndexedTrack};
 use crate::humanize::{plays_text, year_of};
 use crate::paging::cap;
 use crate::present::decade_genre;
+use crate::track_writer::TrackOut;
 use crate::user::{ItemKind, UserView};
-use crate::wire::{ArtistAlbums, ArtistCardJson, ArtistPage, TrackJson};
+use crate::wire::{ArtistAlbums, ArtistCardJson, ArtistPage, StatItem, TrackJson};
 use crate::Library;
+
+/// The artist page before its tracks are turned into JSON.
+struct ArtistPageParts<'a> {
+    albums: ArtistAlbums,
+    artist: ArtistCardJson,
+    stats: Vec<StatItem>,
+    tracks: Vec<&'a IndexedTrack>,
+}
+
+/// [`ArtistPage`], borrowing (same keys, same order).
+#[derive(serde::Serialize)]
+struct ArtistPageOut<'a> {
+    albums: &'a ArtistAlbums,
+    artist: &'a ArtistCardJson,
+    stats: &'a [StatItem],
+    tracks: Vec<TrackOut<'a>>,
+}
 
 /// An artist with no albums and fewer tracks than this gets all of them on the artist page.
 const SHOW_ALL_TRACKS_BELOW: usize = 10;
@@ -27,8 +46,45 @@ impl Library {
         all: bool,
         user: &dyn UserView,
     ) -> Option<ArtistPage> {
+        let parts = self.artist_page_parts(artisthash, tracklimit, albumlimit, all, user)?;
+        Some(ArtistPage {
+            albums: parts.albums,
+            artist: parts.artist,
+            stats: parts.stats,
+            tracks: self.tracks_with_play_help(parts.tracks.into_iter(), user),
+        })
+    }
+
+    /// [`Library::artist_page`] as JSON bytes, its tracks written straight from the index.
+    pub fn artist_page_json(
+        &self,
+        artisthash: Hash,
+        tracklimit: i64,
+        albumlimit: i64,
+        all: bool,
+        user: &dyn UserView,
+    ) -> Option<Vec<u8>> {
+        let parts = self.artist_page_parts(artisthash, tracklimit, albumlimit, all, user)?;
+        let size = 4096 + TRACK_JSON_SIZE * parts.tracks.len();
+        let out = ArtistPageOut {
+            albums: &parts.albums,
+            artist: &parts.artist,
+            stats: &parts.stats,
+            tracks: self.tracks_out(&parts.tracks, user),
+        };
+        Some(json_bytes(&out, size))
+    }
+
+    fn artist_page_parts<'a>(
+        &'a self,
+        artisthash: Hash,
+        tracklimit: i64,
+        albumlimit: i64,
+        all: bool,
+        user: &dyn UserView,
+    ) -> Option<ArtistPageParts<'a>> {
         let artist = self.artist(artisthash)?;
-        let tracks = self.tracks_by_playcount(artist, user);
+        let mut tracks = self.tracks_by_playcount(artist, user);
         let show_all =
             tracklimit <= 0 || (artist.albumcount() == 0 && tracks.len() < SHOW_ALL_TRACKS_BELOW);
         let shown = if show_all {
@@ -51,12 +107,13 @@ impl Library {
             trackcount: Some(tracks.len()),
             ..self.artist_card(artist)
         };
-
-        Some(ArtistPage {
+        let stats = self.track_group_stats(&tracks, GroupKind::Artist, user);
+        tracks.truncate(shown);
+        Some(ArtistPageParts {
             albums: self.albums_of_artist(artist, albumlimit, all),
             artist: header,
-            stats: self.track_group_stats(&tracks, GroupKind::Artist, user),
-            tracks: self.tracks_with_play_help(tracks.into_iter().take(shown), user),
+            stats,
+            tracks,
         })
     }
 
@@ -73,6 +130,14 @@ impl Library {
         let artist = self.artist(artisthash)?;
         let tracks = self.tracks_by_playcount(artist, user);
         Some(self.tracks_with_play_help(tracks.into_iter(), user))
+    }
+
+    /// [`Library::artist_tracks`] as JSON bytes, written straight from the index.
+    pub fn artist_tracks_json(&self, artisthash: Hash, user: &dyn UserView) -> Option<Vec<u8>> {
+        let artist = self.artist(artisthash)?;
+        let tracks = self.tracks_by_playcount(artist, user);
+        let size = 16 + TRACK_JSON_SIZE * tracks.len();
+        Some(json_bytes(&self.tracks_out(&tracks, user), size))
     }
 
     /// GET /artist/<h>/similar. Always empty: Swingfly does not fetch similar-artist data yet
@@ -124,6 +189,21 @@ impl Library {
             .collect();
         counted.sort_by_key(|(playcount, _)| std::cmp::Reverse(*playcount));
         counted.into_iter().map(|(_, track)| track).collect()
+    }
+
+    /// The tracks as the artist routes write them: with "unplayed" / "N play(s)" as `help_text`.
+    fn tracks_out<'a>(
+        &'a self,
+        tracks: &[&'a IndexedTrack],
+        user: &dyn UserView,
+    ) -> Vec<TrackOut<'a>> {
+        tracks
+            .iter()
+            .map(|&track| {
+                let playcount = user.plays(ItemKind::Track, track.trackhash).playcount;
+                TrackOut::new(self, track, user).with_help_text(plays_text(playcount, "unplayed"))
+            })
+            .collect()
     }
 
     fn tracks_with_play_help<'a>(

@@ -377,11 +377,11 @@ impl Library {
 }
 
 /// Roughly the JSON size of one track, to size the answer's buffer once.
-const TRACK_JSON_SIZE: usize = 1024;
+pub(crate) const TRACK_JSON_SIZE: usize = 1024;
 
 /// `value` as JSON in a buffer of `capacity` bytes to start with (growing it from empty cost
 /// several copies of a 30 KB answer).
-fn json_bytes(value: &impl Serialize, capacity: usize) -> Vec<u8> {
+pub(crate) fn json_bytes(value: &impl Serialize, capacity: usize) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(capacity);
     // Writing to a Vec fails only if a Serialize impl fails, and these never do.
     serde_json::to_writer(&mut bytes, value).expect("search answers serialise");
