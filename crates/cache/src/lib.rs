@@ -129,6 +129,8 @@ struct Inner {
     /// Work the remote tier missed while unreachable, replayed when it is back.
     missed: Mutex<Missed>,
     started: Instant,
+    /// The most bytes the in-process layer held when the dashboard looked (its "peak").
+    local_peak_bytes: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -166,6 +168,7 @@ impl Cache {
             instance: format!("{:016x}", rand_id()),
             missed: Mutex::new(Missed::default()),
             started: Instant::now(),
+            local_peak_bytes: std::sync::atomic::AtomicU64::new(0),
             remote,
             config,
         });

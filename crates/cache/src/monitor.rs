@@ -3,7 +3,7 @@
 //! are answered for the in-process tier.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -46,8 +46,6 @@ pub struct NamespaceKeys {
     pub namespace: &'static str,
     pub count: u64,
 }
-
-static LOCAL_PEAK_BYTES: AtomicU64 = AtomicU64::new(0);
 
 impl Cache {
     /// Health of the tier: a timed PING with a remote server, the in-process tier otherwise.
@@ -104,7 +102,8 @@ impl Cache {
     pub async fn stats(&self) -> Value {
         let inner = &self.inner;
         let local_bytes = inner.local.weighted_size();
-        let peak = LOCAL_PEAK_BYTES
+        let peak = inner
+            .local_peak_bytes
             .fetch_max(local_bytes, Ordering::Relaxed)
             .max(local_bytes);
         let mut sections = Map::new();
@@ -139,7 +138,7 @@ impl Cache {
                     json!({"db0": {"keys": inner.local.entry_count(), "expires": inner.local.entry_count()}}),
                 );
             }
-            Some(remote) => {
+            Some(_) => {
                 if let Some(info) = inner
                     .remote_call(Namespace::Generations, |r| async move { r.info().await })
                     .await
@@ -148,7 +147,6 @@ impl Cache {
                         sections.insert(name.clone(), info_section(&name, fields));
                     }
                 }
-                let _ = remote;
             }
         }
         Value::Object(sections)
